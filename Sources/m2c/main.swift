@@ -1,0 +1,2 @@
+import M2Commands
+M2C.main()
