@@ -1,2 +1,3 @@
 import M2Commands
-M2C.main()
+
+M2C.mainWithExitCode()

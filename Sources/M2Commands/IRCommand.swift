@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import M2IR
+
+/// `m2c ir MODEL`: prints the IR (text or Graphviz) after the front pipeline or after a named pass.
+struct IRCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ir", abstract: "Print a model's IR after the front pipeline (or after one pass).")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, dot }
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(help: ArgumentHelp("Stop after this pass ('elaborate' = before any pass). See `m2c passes`.", valueName: "PASS"))
+    var after: String?
+
+    @Option(help: "Output format: text (MLIR-like dump) or dot (Graphviz).")
+    var format: Format = .text
+
+    @Flag(help: "Append each op's .m2 source location.")
+    var locations = false
+
+    @Flag(help: "Append each op's scope name (weight prefix / variable).")
+    var names = false
+
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+    var output: String?
+
+    func run() throws {
+        let session = try CompilerSession.open(model, requireWeights: false)
+        let graph = try session.runPasses(try CompilerSession.pipeline(upTo: after))
+        let text: String
+        switch format {
+        case .text: text = IRPrinter.print(graph, options: .init(locations: locations, names: names))
+        case .dot: text = DotPrinter.render(graph)
+        }
+        try writeOrPrint(text, to: output)
+    }
+}
+
+func writeOrPrint(_ text: String, to path: String?) throws {
+    guard let path else { print(text, terminator: text.hasSuffix("\n") ? "" : "\n"); return }
+    do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+        Console.error("error: cannot write \(path): \(error.localizedDescription)\n")
+        throw ReportedFailure()
+    }
+}

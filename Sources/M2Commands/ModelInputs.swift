@@ -1,0 +1,58 @@
+import M2IR
+import M2Weights
+
+/// Token-id inputs for one forward: name → Int32 values laid out [batch][input shape].
+public struct ModelInputs {
+    public var batch: Int
+    public var tensors: [String: [Int32]]
+
+    /// Reads the graph's inputs from a safetensors file (golden io files hold input_ids, token_type_ids and
+    /// attention_mask as I32 [B, L]). An input with a default may be absent; a present one must have shape [B, …].
+    public static func read(_ file: SafetensorsFile, for graph: Graph) throws(InputError) -> ModelInputs {
+        var tensors: [String: [Int32]] = [:]
+        var batch: Int?
+        for op in graph.inputs {
+            guard case .input(let name) = op.kind else { continue }
+            guard let shape = file.shape(of: name) else {
+                if op.annotations["default"] != nil { continue }
+                throw InputError("\(file.origin): missing input tensor '\(name)' (expected i32[B,\(op.type.shape.map(String.init).joined(separator: ","))])")
+            }
+            guard shape.count == op.type.rank + 1, Array(shape.dropFirst()) == op.type.shape else {
+                throw InputError("\(file.origin): input '\(name)' has shape \(shape), the model expects [B, \(op.type.shape.map(String.init).joined(separator: ", "))]")
+            }
+            if let b = batch, b != shape[0] {
+                throw InputError("\(file.origin): input '\(name)' has batch \(shape[0] but another input has batch \(b)")
+            }
+            batch = shape[0]
+            do { tensors[name] = try file.int32s(name) } catch {
+                throw InputError("\(file.origin): input '\(name)': \(error.description)")
+            }
+        }
+        guard let b = batch else { throw InputError("\(file.origin): none of the model's inputs is present") }
+        guard b >= 1 else { throw InputError("\(file.origin): batch size is 0") }
+        return ModelInputs(batch: b, tensors: tensors)
+    }
+
+    /// Deterministic random token ids in [0, rows) for every input without a default.
+    public static func random(for graph: Graph, batch: Int, vocab: Int, seed: UInt64) -> ModelInputs {
+        var state = seed &+ 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {
+            state = state &+ 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        var tensors: [String: [Int32]] = [:]
+        for op in graph.inputs where op.annotations["default"] == nil {
+            guard case .input(let name) = op.kind else { continue }
+            tensors[name] = (0..<(batch * op.type.elementCount)).map { _ in Int32(next() % UInt64(max(1, vocab))) }
+        }
+        return ModelInputs(batch: batch, tensors: tensors)
+    }
+}
+
+public struct InputError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ d: String) { description = d }
+}
