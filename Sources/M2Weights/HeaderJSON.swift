@@ -1,26 +1,13 @@
 /// A JSON value as read from a safetensors header. Objects keep their members in file order
 /// (tensor keys are listed in that order), and numbers keep their literal text so that offsets
 /// beyond the range of `Int` or `Double` are reported instead of being rounded.
-enum HeaderJSON: Equatable, Sendable {
+enum HeaderJSON {
     case object([(key: String, value: HeaderJSON)])
     case array([HeaderJSON])
     case string(String)
     case number(literal: String)
     case bool(Bool)
     case null
-
-    static func == (a: HeaderJSON, b: HeaderJSON) -> Bool {
-        switch (a, b) {
-        case (.object(let x), .object(let y)):
-            return x.count == y.count && zip(x, y).allSatisfy { $0.key == $1.key && $0.value == $1.value }
-        case (.array(let x), .array(let y)): return x == y
-        case (.string(let x), .string(let y)): return x == y
-        case (.number(let x), .number(let y)): return x == y
-        case (.bool(let x), .bool(let y)): return x == y
-        case (.null, .null): return true
-        default: return false
-        }
-    }
 
     /// What kind of value this is, for messages ("expected an array, found a string").
     var kindName: String {
@@ -35,7 +22,7 @@ enum HeaderJSON: Equatable, Sendable {
     }
 
     /// Why a JSON value is not a usable non-negative `Int`.
-    enum IntegerProblem: Error, Equatable {
+    enum IntegerProblem: Error {
         case notAnInteger, negative, tooLarge
 
         var description: String {

@@ -4,7 +4,7 @@
 /// crafted header describe a tensor twice; this parser rejects duplicates, invalid UTF-8, lone
 /// surrogates, control characters in strings, trailing garbage and nesting deeper than `maxDepth`.
 struct HeaderJSONParser {
-    struct Failure: Error, Equatable {
+    struct Failure: Error {
         var message: String
         /// Byte offset within the parsed text.
         var offset: Int
@@ -57,7 +57,7 @@ struct HeaderJSONParser {
     }
 
     private static func printable(_ c: UInt8) -> String {
-        return (0x20..<0x7F).contains(c) ? String(UnicodeScalar(c)) : "\\x" + String(c, radix: 16)
+        (0x20..<0x7F).contains(c) ? String(UnicodeScalar(c)) : "\\x" + String(c, radix: 16)
     }
 
     private mutating func parseLiteral(_ word: String) throws(Failure) {

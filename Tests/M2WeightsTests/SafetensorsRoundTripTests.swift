@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import M2Weights
+import M2Weights
 
 /// SafetensorsWriter output read back by SafetensorsFile.
 @Suite struct SafetensorsRoundTripTests {
