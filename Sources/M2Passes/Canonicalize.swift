@@ -80,46 +80,47 @@ public struct Canonicalize: Pass {
     /// The rules, tried in order on each op; `cse` comes last so it sees canonical forms.
     static let rules: [RewriteRule] = [
         RewriteRule("transpose-transpose") { op, state in
-            guard case .transpose(let outer) = op.kind, let inner = state.producer(of: op.operands[0]),
-                  case .transpose(let first) = inner.kind else { return nil }
+            guard case .transpose(let outer) = op.kind, let x = op.soleOperand, let inner = state.producer(of: x),
+                  case .transpose(let first) = inner.kind, outer.allSatisfy(first.indices.contains) else { return nil }
             return .update(.transpose(perm: outer.map { first[$0] }), operands: inner.operands)
         },
         RewriteRule("identity-transpose") { op, _ in
-            guard case .transpose(let perm) = op.kind, perm == Array(perm.indices) else { return nil }
-            return .replace(with: op.operands[0])
+            guard case .transpose(let perm) = op.kind, perm == Array(perm.indices), let x = op.soleOperand else { return nil }
+            return .replace(with: x)
         },
         RewriteRule("reshape-reshape") { op, state in
-            guard case .reshape = op.kind, let inner = state.producer(of: op.operands[0]), case .reshape = inner.kind else { return nil }
+            guard case .reshape = op.kind, let x = op.soleOperand, let inner = state.producer(of: x),
+                  case .reshape = inner.kind else { return nil }
             return .update(.reshape, operands: inner.operands)
         },
         RewriteRule("identity-reshape") { op, state in
-            guard case .reshape = op.kind, state.type(of: op.operands[0]) == op.type else { return nil }
-            return .replace(with: op.operands[0])
+            guard case .reshape = op.kind, let x = op.soleOperand, state.type(of: x) == op.type else { return nil }
+            return .replace(with: x)
         },
         RewriteRule("identity-slice") { op, state in
-            guard case .slice(let axis, let start, let end) = op.kind, start == 0,
-                  let x = state.type(of: op.operands[0]), axis < x.rank, end == x.shape[axis] else { return nil }
-            return .replace(with: op.operands[0])
+            guard case .slice(let axis, let start, let end) = op.kind, start == 0, let x = op.soleOperand,
+                  let t = state.type(of: x), axis < t.rank, end == t.shape[axis] else { return nil }
+            return .replace(with: x)
         },
         RewriteRule("identity-cast") { op, state in
-            guard case .cast(let to) = op.kind, state.type(of: op.operands[0])?.dtype == to else { return nil }
-            return .replace(with: op.operands[0])
+            guard case .cast(let to) = op.kind, let x = op.soleOperand, state.type(of: x)?.dtype == to else { return nil }
+            return .replace(with: x)
         },
         RewriteRule("scale-one") { op, _ in
-            guard case .scale(1) = op.kind else { return nil }
-            return .replace(with: op.operands[0])
+            guard case .scale(1) = op.kind, let x = op.soleOperand else { return nil }
+            return .replace(with: x)
         },
         RewriteRule("shift-zero") { op, _ in
-            guard case .shift(let offset) = op.kind, offset == 0 else { return nil }
-            return .replace(with: op.operands[0])
+            guard case .shift(let offset) = op.kind, offset == 0, let x = op.soleOperand else { return nil }
+            return .replace(with: x)
         },
         RewriteRule("scale-scale") { op, state in
-            guard case .scale(let b) = op.kind, let inner = state.producer(of: op.operands[0]),
+            guard case .scale(let b) = op.kind, let x = op.soleOperand, let inner = state.producer(of: x),
                   case .scale(let a) = inner.kind else { return nil }
             return .update(.scale(a * b), operands: inner.operands)
         },
         RewriteRule("shift-shift") { op, state in
-            guard case .shift(let b) = op.kind, let inner = state.producer(of: op.operands[0]),
+            guard case .shift(let b) = op.kind, let x = op.soleOperand, let inner = state.producer(of: x),
                   case .shift(let a) = inner.kind else { return nil }
             return .update(.shift(a + b), operands: inner.operands)
         },
@@ -127,6 +128,11 @@ public struct Canonicalize: Pass {
             state.identical(to: op).map { .replace(with: $0) }
         },
     ]
+}
+
+extension Op {
+    /// The operand of a one-operand op; nil for malformed ops, so rules never index out of range.
+    var soleOperand: ValueID? { operands.count == 1 ? operands[0] : nil }
 }
 
 /// A named local rewrite: returns nil when `op` does not match.
