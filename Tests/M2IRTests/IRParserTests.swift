@@ -127,3 +127,23 @@ import Testing
         #expect(e.description == "a.ir:4:2: error: boom")
     }
 }
+
+@Suite struct IRParserRobustnessTests {
+    /// Every truncation of a valid dump is either still valid or a reported error, never a crash.
+    @Test func truncatedInputNeverCrashes() throws {
+        let graph = try everyOpGraph()
+        let scalars = Array(IRPrinter.print(graph, options: .init(locations: true)).unicodeScalars)
+        var errors = 0
+        for length in stride(from: 0, to: scalars.count, by: 7) {
+            var prefix = ""
+            prefix.unicodeScalars.append(contentsOf: scalars[..<length])
+            do {
+                _ = try IRParser.parse(prefix, constants: constantTable(graph))
+            } catch {
+                errors += 1
+                #expect(error.location.line >= 1 && error.location.column >= 1)
+            }
+        }
+        #expect(errors == (scalars.count + 6) / 7)
+    }
+}
