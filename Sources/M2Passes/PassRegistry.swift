@@ -1,0 +1,23 @@
+/// Every pass by name: drives `m2c passes`, `--after NAME`, golden IR tests' `# RUN:` lines and docs/IR.md.
+public enum PassRegistry {
+    public static var all: [any Pass] {
+        [
+            // FoldConstants() ("fold-constants") goes here, first.
+            Canonicalize(),
+            DeadCodeElimination(),
+        ]
+    }
+
+    public static func named(_ name: String) -> (any Pass)? {
+        all.first { $0.name == name }
+    }
+
+    /// What the front half runs after elaboration: fold, simplify, then drop what became unused.
+    public static var frontendPipeline: [any Pass] {
+        [
+            // FoldConstants() goes here, before canonicalize.
+            Canonicalize(),
+            DeadCodeElimination(),
+        ]
+    }
+}
