@@ -44,19 +44,19 @@ enum ConvolutionKernels {
         for h in 0..<channels {
             for n in 0..<length { reversed[h * length + length - 1 - n] = kFwd.values[h * length + n] }
         }
-        let noReverse = [Double](repeating: 0, count: channels * length)
 
         var out = [Double](repeating: 0, count: x.values.count)
         x.values.withUnsafeBufferPointer { px in
             reversed.withUnsafeBufferPointer { pf in
-                (kRev?.values ?? noReverse).withUnsafeBufferPointer { pr in
+                (kRev?.values ?? []).withUnsafeBufferPointer { pr in
                     out.withUnsafeMutableBufferPointer { po in
                         parallelFor(sequences, costPerItem: length * length) { range in
                             for seq in range {
                                 let h = seq % channels
                                 let xs = px.baseAddress! + seq * length
                                 let fwd = pf.baseAddress! + h * length
-                                let rev = pr.baseAddress! + h * length
+                                // An empty array may still have a base address: test for the kernel itself.
+                                let rev = kRev == nil ? nil : pr.baseAddress.map { $0 + h * length }
                                 let d = skip?.values[h] ?? 0
                                 for i in 0..<length {
                                     var sum = 0.0
@@ -66,7 +66,7 @@ enum ConvolutionKernels {
                                         sum += f[j] * xs[j]
                                         j += 1
                                     }
-                                    if kRev != nil {
+                                    if let rev {
                                         // j = i+1 … L−1 uses kRev[0 …]: both walk forward.
                                         let xr = xs + (i + 1)
                                         var m = 0

@@ -17,6 +17,7 @@ public struct ReferenceInterpreter {
     /// Runs the graph for `batch` items. `inputs` maps an input name to Int32 values of shape
     /// [batch] + the input's static shape (row-major); an input with a "default" annotation may be
     /// omitted and is then filled with that value. Returns every graph output, probes included.
+    /// Ops that no output depends on are skipped.
     public func run(inputs: [String: [Int32]], batch: Int) throws(InterpreterError) -> [String: Tensor64] {
         guard batch >= 1 else { throw .invalidBatch(batch) }
         let declared = graph.inputs.compactMap { op -> String? in
@@ -26,16 +27,21 @@ public struct ReferenceInterpreter {
             throw .unknownInput(name: name, known: declared)
         }
 
+        // Only ops that reach an output run: dead weights (e.g. left behind by constant folding) need
+        // not exist in the store.
+        let outputValues = Set(graph.outputs.map(\.value))
+        var live = outputValues
+        for op in graph.ops.reversed() where live.contains(op.result) { live.formUnion(op.operands) }
+
         // Free each value right after its last use (outputs are kept), so a deep model holds only
         // the activations still needed.
         var lastUse: [ValueID: Int] = [:]
-        for (i, op) in graph.ops.enumerated() { for v in op.operands { lastUse[v] = i } }
-        let outputValues = Set(graph.outputs.map(\.value))
+        for (i, op) in graph.ops.enumerated() where live.contains(op.result) { for v in op.operands { lastUse[v] = i } }
 
         var values: [ValueID: Tensor64] = [:]
         var types: [ValueID: TensorType] = [:]
         var producers: [ValueID: Op] = [:]
-        for (i, op) in graph.ops.enumerated() {
+        for (i, op) in graph.ops.enumerated() where live.contains(op.result) {
             let result: Tensor64
             switch op.kind {
             case .input(let name):
@@ -62,11 +68,9 @@ public struct ReferenceInterpreter {
                     throw .tokenIdOutOfRange(input: idsName, batchItem: item, position: position, value: value, tableRows: rows)
                 }
             }
-            if lastUse[op.result] != nil || outputValues.contains(op.result) {
-                values[op.result] = result
-                types[op.result] = op.type
-                producers[op.result] = op
-            }
+            values[op.result] = result
+            types[op.result] = op.type
+            producers[op.result] = op
             for v in Set(op.operands) where lastUse[v] == i && !outputValues.contains(v) {
                 values[v] = nil
                 types[v] = nil
@@ -104,10 +108,15 @@ public struct ReferenceInterpreter {
     public static func weightTensor(key: String, type: TensorType, from weights: WeightStore?) throws(InterpreterError) -> Tensor64 {
         guard let weights, let stored = weights.shape(of: key) else { throw .missingWeight(key: key) }
         guard stored == type.shape else { throw .weightShapeMismatch(key: key, expected: type.shape, found: stored) }
+        let values: [Double]
         do {
-            return Tensor64(shape: stored, values: try weights.doubles(key))
+            values = try weights.doubles(key)
         } catch {
             throw .unreadableWeight(key: key, reason: error.description)
         }
+        guard values.count == type.elementCount else {
+            throw .unreadableWeight(key: key, reason: "\(values.count) values for shape \(stored)")
+        }
+        return Tensor64(shape: stored, values: values)
     }
 }

@@ -86,6 +86,15 @@ struct InterpreterRunTests {
         #expect(out["y"]?.values == [2, 10, 30])
         #expect(out["sq"]?.values == [1, 4, 9])
     }
+
+    @Test func opsNoOutputDependsOnAreSkipped() throws {
+        // The dead weight is absent from the (nil) store, yet the graph runs.
+        var b = GraphBuilder(name: "dead")
+        _ = try b.add(.unary(.exp), [try b.weight("unused", shape: [2])])
+        b.output("y", try b.add(.shift(1), [try b.constant([1, 2], shape: [2])]))
+        let out = try ReferenceInterpreter(graph: b.graph, weights: nil).run(inputs: [:], batch: 3)
+        #expect(out == ["y": Tensor64(shape: [2], values: [2, 3])])
+    }
 }
 
 @Suite("ErrorMetrics")
