@@ -2,7 +2,7 @@
 public enum PassRegistry {
     public static var all: [any Pass] {
         [
-            // FoldConstants() ("fold-constants") goes here, first.
+            FoldConstants(),
             Canonicalize(),
             DeadCodeElimination(),
         ]
@@ -15,7 +15,7 @@ public enum PassRegistry {
     /// What the front half runs after elaboration: fold, simplify, then drop what became unused.
     public static var frontendPipeline: [any Pass] {
         [
-            // FoldConstants() goes here, before canonicalize.
+            FoldConstants(),
             Canonicalize(),
             DeadCodeElimination(),
         ]
