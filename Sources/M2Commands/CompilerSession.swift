@@ -64,7 +64,7 @@ public struct CompilerSession {
         var graph = model.graph
         var context = PassContext(weights: weights)
         do {
-            try PassPipeline(passes: passes).run(&graph, context: &context, afterEach: afterEach)
+            try PassPipeline(passes).run(&graph, context: &context, afterEach: afterEach)
         } catch {
             log(renderer.render(context.diagnostics))
             log("error: \(error)\n")

@@ -30,6 +30,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Execution engine: reference (Float64 interpreter over the un-lowered IR).")
     var engine: Engine = .reference
 
+    @Option(help: ArgumentHelp("Compare every output also present in this safetensors file (e.g. a golden io file) and exit non-zero if one is off: max|out − ref| ≤ 2e-5·std(ref).", valueName: "FILE"))
+    var compare: String?
+
+    /// The Float64 reference's tolerance against the original float32 model (../shared/golden/README.md).
+    static let referenceTolerance = 2e-5
+
     func validate() throws {
         if (inputs == nil) == (randomInputs == nil) { throw ValidationError("give exactly one of --inputs FILE or --random-inputs SEED") }
         if batch < 1 { throw ValidationError("--batch must be at least 1") }
@@ -67,9 +73,34 @@ struct RunCommand: ParsableCommand {
             guard let t = results[out.name] else { continue }
             tensors.append((out.name, t.shape, t.values.map { Float($0) }))
         }
-        do { try SafetensorsWriter.write(path: output, floats: tensors) } catch {
+        do { try SafetensorsWriter.write(path: output, floatTensors: tensors) } catch {
             Console.error("error: \(error.description)\n"); throw ReportedFailure()
         }
         Console.error("wrote \(tensors.count) output(s) for batch \(modelInputs.batch) to \(output)\n")
+        if let compare { try compareOutputs(results, graph: graph, with: compare) }
+    }
+
+    private func compareOutputs(_ results: [String: Tensor64], graph: Graph, with path: String) throws {
+        let reference: SafetensorsFile
+        do { reference = try SafetensorsFile(path: path) } catch {
+            Console.error("error: \(error.description)\n"); throw ReportedFailure()
+        }
+        var table = ComparisonTable()
+        for out in graph.outputs where reference.shape(of: out.name) != nil {
+            guard let t = results[out.name], let shape = reference.shape(of: out.name) else { continue }
+            let ref: [Double]
+            do { ref = try reference.floats(out.name).map(Double.init) } catch {
+                Console.error("error: \(error.description)\n"); throw ReportedFailure()
+            }
+            table.add(out.name, output: t.values, outputShape: t.shape, reference: ref, referenceShape: shape,
+                      tolerance: Self.referenceTolerance)
+        }
+        guard !table.rows.isEmpty else {
+            Console.error("error: \(path) holds none of the model's outputs (\(graph.outputs.map(\.name).joined(separator: ", ")))\n")
+            throw ReportedFailure()
+        }
+        print("engine \(engine.rawValue) vs \(path):")
+        print(table.render(), terminator: "")
+        guard table.passed else { throw ReportedFailure() }
     }
 }

@@ -6,39 +6,10 @@ import M2Support
 import M2Weights
 import Testing
 
-// TEST-ONLY safetensors reading (F32/I32), kept local because the real reader is written in parallel
-// in M2Weights and test targets cannot share code.
-private final class GoldenTensors: TensorSource, @unchecked Sendable {
-    let origin: String
-    let keys: [String]
-    private let entries: [String: (shape: [Int], floats: [Float])]
-
-    init(_ file: String) throws {
-        origin = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().path
-            + "/Fixtures/golden/" + file
-        let data = try Data(contentsOf: URL(fileURLWithPath: origin))
-        let headerLength = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
-        let header = try #require(try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + headerLength))) as? [String: Any])
-        var entries: [String: ([Int], [Float])] = [:]
-        for (key, value) in header where key != "__metadata__" {
-            let info = try #require(value as? [String: Any])
-            let shape = try #require(info["shape"] as? [Int]), offsets = try #require(info["data_offsets"] as? [Int])
-            let dtype = try #require(info["dtype"] as? String)
-            let words = data.subdata(in: (8 + headerLength + offsets[0])..<(8 + headerLength + offsets[1])).withUnsafeBytes { raw in
-                (0..<shape.reduce(1, *)).map { raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self).littleEndian }
-            }
-            entries[key] = (shape, dtype == "I32" ? words.map { Float(Int32(bitPattern: $0)) } : words.map(Float.init(bitPattern:)))
-        }
-        self.entries = entries
-        keys = entries.keys.sorted()
-    }
-
-    func dtype(of key: String) -> WeightDType? { entries[key] == nil ? nil : .f32 }
-    func shape(of key: String) -> [Int]? { entries[key]?.shape }
-    func floats(_ key: String) throws(WeightsError) -> [Float] {
-        guard let e = entries[key] else { throw .missingTensor(key: key, expectedShape: nil) }
-        return e.floats
-    }
+/// A golden fixture file from Tests/Fixtures/golden, read with the project's safetensors reader.
+private func goldenFile(_ file: String) throws -> SafetensorsFile {
+    try SafetensorsFile(path: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().path
+        + "/Fixtures/golden/" + file)
 }
 
 @Suite("FoldConstants")
@@ -75,7 +46,7 @@ struct FoldConstantsTests {
 
     @Test("folding the implicit filter gives the unfolded evaluation and the golden k_fwd")
     func foldsTheImplicitFilter() throws {
-        let store = WeightStore([try GoldenTensors("tiny.weights.safetensors")])
+        let store = WeightStore([try goldenFile("tiny.weights.safetensors")])
         let graph = try Self.filterGraph(store, length: 64)
         let unfolded = try #require(try ReferenceInterpreter(graph: graph, weights: store).run(inputs: [:], batch: 1)["k_fwd"])
 
@@ -99,7 +70,7 @@ struct FoldConstantsTests {
         #expect(k.type == .f32([64, 64]))
         #expect(data.values == unfolded.values)
 
-        let golden = try GoldenTensors("tiny.io.safetensors").floats("layer0_filter_k_fwd").map(Double.init)
+        let golden = try goldenFile("tiny.io.safetensors").floats("layer0_filter_k_fwd").map(Double.init)
         let m = ErrorMetrics.compare(data.values, golden)
         print("[fold-constants tiny] k_fwd vs golden: maxAbs \(m.maxAbs) relL2 \(m.relL2) maxAbs/std \(m.maxAbsOverStd)")
         #expect(m.passes(tolerance: 2e-5), "\(m)")

@@ -29,11 +29,17 @@ struct GoldenModelTests {
         try runAndCompare(try GoldenFixture(name))
     }
 
-    /// base1 has M2-BERT-base layer shapes (H 768, L 512). Its files are not in the repository: set
-    /// M2_GOLDEN_DIR to the shared golden directory to run it.
-    @Test("base1 (M2-BERT-base layer shapes) matches", .enabled(if: ProcessInfo.processInfo.environment["M2_GOLDEN_DIR"] != nil))
+    /// base1 has M2-BERT-base layer shapes (H 768, L 512). Its files are not in the repository; they are read
+    /// from ../shared/golden beside the clone (CI has it) or from $M2_GOLDEN_DIR, and the test says so when absent.
+    @Test("base1 (M2-BERT-base layer shapes) matches")
     func base1() throws {
-        let directory = try #require(ProcessInfo.processInfo.environment["M2_GOLDEN_DIR"])
+        let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().path + "/shared/golden"
+        let directory = ProcessInfo.processInfo.environment["M2_GOLDEN_DIR"] ?? shared
+        guard FileManager.default.fileExists(atPath: directory + "/base1.io.safetensors") else {
+            print("base1: SKIPPED — \(directory)/base1.* not found (set M2_GOLDEN_DIR or put ../shared beside the clone)")
+            return
+        }
         try runAndCompare(try GoldenFixture("base1", directory: directory))
     }
 }
