@@ -61,7 +61,10 @@ block HyenaFilter(length: int, channels: int, order: int, emb_dim: int, l_max: i
   let t = slice(reshape(weight("pos_emb.t", [1, l_max, 1]), [l_max, 1]), axis: 0, end: length)
   let deltas = reshape(weight("modulation.deltas", [1, 1, channels]), [channels])
   let decay = exp(-(t * abs(deltas)))
-  let freq = weight("implicit_filter.1.freq", [1, order]) * w_mod
+  let freq = weight("implicit_filter.1.freq", [1, order])
+  if w_mod != 1.0 {
+    freq = freq * w_mod
+  }
   let k_fwd = transpose(ImplicitFilterMLP(z, freq, order: order, channels: channels) @ "implicit_filter" * decay, [1, 0])
   probe k_fwd = k_fwd
   if not bidirectional {
