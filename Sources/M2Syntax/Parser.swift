@@ -63,9 +63,20 @@ public struct Parser {
     @discardableResult
     private mutating func expect(_ symbol: String, _ context: String) throws(Failure) -> Token {
         guard current.isSymbol(symbol) else {
-            throw fail("expected '\(symbol)' \(context), found \(current.spelling)")
+            throw fail("expected '\(symbol)' \(context), found \(current.spelling)", at: missingTokenRange)
         }
         return advance()
+    }
+
+    /// Where a missing token belongs: right after the previous token when the parser has already
+    /// moved to another line (a forgotten ')' is reported where it was forgotten).
+    private var missingTokenRange: SourceRange {
+        guard pos > 0 else { return current.range }
+        let previous = tokens[pos - 1].range
+        guard previous.start.line != current.range.start.line, tokens[pos - 1].kind != .newline else { return current.range }
+        var end = previous.start
+        end.column += previous.length
+        return SourceRange(end)
     }
 
     private mutating func expectIdentifier(_ context: String) throws(Failure) -> Binding {
