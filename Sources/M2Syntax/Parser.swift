@@ -27,7 +27,16 @@ public struct Parser {
         let (tokens, lexErrors) = Lexer.tokenize(text, file: file)
         var parser = Parser(tokens: tokens, file: file)
         let source = parser.parseFile()
-        return (source, lexErrors + parser.diagnostics)
+        return (source, inSourceOrder(lexErrors + parser.diagnostics))
+    }
+
+    /// Lexer and parser errors interleaved by position (stable for equal positions).
+    private static func inSourceOrder(_ ds: [Diagnostic]) -> [Diagnostic] {
+        ds.enumerated().sorted { a, b in
+            let la = a.element.location, lb = b.element.location
+            let ka = (la?.line ?? .max, la?.column ?? .max, a.offset), kb = (lb?.line ?? .max, lb?.column ?? .max, b.offset)
+            return ka < kb
+        }.map(\.element)
     }
 
     /// Parses one expression (used by tests and tools); trailing tokens are an error.
