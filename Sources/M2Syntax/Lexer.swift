@@ -10,8 +10,7 @@ public struct Lexer {
     private var line: Int
     private var column: Int
     private let file: String
-    /// Open brackets, innermost last; a `{` re-enables newlines inside `(` (not used today, but
-    /// it keeps recovery sane when a `(` is never closed before the next `}`).
+    /// Open brackets, innermost last. Newlines count only at the top level or directly inside `{`.
     private var brackets: [Unicode.Scalar] = []
     public private(set) var diagnostics: [Diagnostic] = []
 
@@ -128,7 +127,7 @@ public struct Lexer {
                 takeDigits(&self, into: &digits)
             }
         }
-        let length = index - scalarsOffset(of: start)
+        let length = column - start.column  // numbers never span lines
         let range = SourceRange(start, length: length)
         if let c = peek(), c.properties.isAlphabetic {
             error("invalid character '\(c)' in number", at: here)
@@ -146,9 +145,6 @@ public struct Lexer {
         }
         return Token(.int(v), range)
     }
-
-    /// Index in `scalars` of a location on the current line (numbers never span lines).
-    private func scalarsOffset(of loc: SourceLocation) -> Int { index - (column - loc.column) }
 
     private mutating func lexString() -> Token {
         let start = here
