@@ -47,8 +47,13 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Several diagnostics thrown together, so one run can report every error it found.
+/// `sources` (file name → text) lets a caller render the diagnostics with source excerpts.
 public struct DiagnosticError: Error, Sendable, CustomStringConvertible {
     public var diagnostics: [Diagnostic]
-    public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+    public var sources: [String: String]
+    public init(_ diagnostics: [Diagnostic], sources: [String: String] = [:]) {
+        self.diagnostics = diagnostics
+        self.sources = sources
+    }
     public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
 }
