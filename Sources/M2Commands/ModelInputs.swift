@@ -13,15 +13,16 @@ public struct ModelInputs {
         var batch: Int?
         for op in graph.inputs {
             guard case .input(let name) = op.kind else { continue }
+            let dims = op.type.shape.map(String.init).joined(separator: ", ")
             guard let shape = file.shape(of: name) else {
                 if op.annotations["default"] != nil { continue }
-                throw InputError("\(file.origin): missing input tensor '\(name)' (expected i32[B,\(op.type.shape.map(String.init).joined(separator: ","))])")
+                throw InputError("\(file.origin): missing input tensor '\(name)' (expected i32[B, \(dims)])")
             }
             guard shape.count == op.type.rank + 1, Array(shape.dropFirst()) == op.type.shape else {
-                throw InputError("\(file.origin): input '\(name)' has shape \(shape), the model expects [B, \(op.type.shape.map(String.init).joined(separator: ", "))]")
+                throw InputError("\(file.origin): input '\(name)' has shape \(shape), the model expects [B, \(dims)]")
             }
             if let b = batch, b != shape[0] {
-                throw InputError("\(file.origin): input '\(name)' has batch \(shape[0] but another input has batch \(b)")
+                throw InputError("\(file.origin): input '\(name)' has batch \(shape[0]) but another input has batch \(b)")
             }
             batch = shape[0]
             do { tensors[name] = try file.int32s(name) } catch {
