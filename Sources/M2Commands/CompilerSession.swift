@@ -20,6 +20,9 @@ public struct CompilerSession {
     /// Where messages go (stderr in the CLI, a string in tests).
     public var log: (String) -> Void
 
+    /// A wrong checkpoint mismatches hundreds of tensors; the first few say enough.
+    static let maxBindingErrorsShown = 8
+
     /// Elaborates `options.model` and loads its weights (files or random); binding errors are reported together.
     public static func open(_ options: ModelOptions, requireWeights: Bool,
                             log: @escaping (String) -> Void = Console.error) throws -> CompilerSession {
@@ -51,8 +54,15 @@ public struct CompilerSession {
         if let store = session.weights {
             let problems = WeightBinding.check(model.graph, against: store)
             if !problems.isEmpty {
-                log(session.renderer.render(problems))
-                if problems.contains(where: { $0.severity == .error }) { throw ReportedFailure() }
+                log(session.renderer.render(Array(problems.prefix(Self.maxBindingErrorsShown))))
+                if problems.count > Self.maxBindingErrorsShown {
+                    log("… and \(problems.count - Self.maxBindingErrorsShown) more weight problem(s)\n")
+                }
+                let errors = problems.filter { $0.severity == .error }.count
+                if errors > 0 {
+                    log("error: \(errors) weight tensor(s) do not fit the model \(model.modelName) (weights: \(options.weights.joined(separator: ", ")))\n")
+                    throw ReportedFailure()
+                }
             }
         }
         return session

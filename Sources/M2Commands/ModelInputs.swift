@@ -1,15 +1,16 @@
 import M2IR
 import M2Weights
 
-/// Token-id inputs for one forward: name → Int32 values laid out [batch][input shape].
+/// Inputs for one forward: name → values laid out [batch][input shape] (token ids are i32 inputs,
+/// carried here as exact Float64 values; non-BERT models may have f32 inputs).
 public struct ModelInputs {
     public var batch: Int
-    public var tensors: [String: [Int32]]
+    public var tensors: [String: [Double]]
 
     /// Reads the graph's inputs from a safetensors file (golden io files hold input_ids, token_type_ids and
     /// attention_mask as I32 [B, L]). An input with a default may be absent; a present one must have shape [B, …].
     public static func read(_ file: SafetensorsFile, for graph: Graph) throws(InputError) -> ModelInputs {
-        var tensors: [String: [Int32]] = [:]
+        var tensors: [String: [Double]] = [:]
         var batch: Int?
         for op in graph.inputs {
             guard case .input(let name) = op.kind else { continue }
@@ -25,7 +26,9 @@ public struct ModelInputs {
                 throw InputError("\(file.origin): input '\(name)' has batch \(shape[0]) but another input has batch \(b)")
             }
             batch = shape[0]
-            do { tensors[name] = try file.int32s(name) } catch {
+            do {
+                tensors[name] = op.type.dtype == .i32 ? try file.int32s(name).map(Double.init) : try file.floats(name).map(Double.init)
+            } catch {
                 throw InputError("\(file.origin): input '\(name)': \(error.description)")
             }
         }
@@ -34,7 +37,8 @@ public struct ModelInputs {
         return ModelInputs(batch: b, tensors: tensors)
     }
 
-    /// Deterministic random token ids in [0, rows) for every input without a default.
+    /// Deterministic random inputs for every input without a default: token ids in [0, vocab) for i32 inputs,
+    /// values in [−1, 1) for f32 inputs.
     public static func random(for graph: Graph, batch: Int, vocab: Int, seed: UInt64) -> ModelInputs {
         var state = seed &+ 0x9E37_79B9_7F4A_7C15
         func next() -> UInt64 {
@@ -44,10 +48,13 @@ public struct ModelInputs {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        var tensors: [String: [Int32]] = [:]
+        var tensors: [String: [Double]] = [:]
         for op in graph.inputs where op.annotations["default"] == nil {
             guard case .input(let name) = op.kind else { continue }
-            tensors[name] = (0..<(batch * op.type.elementCount)).map { _ in Int32(next() % UInt64(max(1, vocab))) }
+            let count = batch * op.type.elementCount
+            tensors[name] = op.type.dtype == .i32
+                ? (0..<count).map { _ in Double(next() % UInt64(max(1, vocab))) }
+                : (0..<count).map { _ in Double(next() >> 11) / Double(1 << 52) - 1 }
         }
         return ModelInputs(batch: batch, tensors: tensors)
     }

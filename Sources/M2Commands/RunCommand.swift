@@ -64,7 +64,7 @@ struct RunCommand: ParsableCommand {
         let results: [String: Tensor64]
         do {
             results = try ReferenceInterpreter(graph: graph, weights: session.weights)
-                .run(inputs: modelInputs.tensors, batch: modelInputs.batch)
+                .run(inputValues: modelInputs.tensors, batch: modelInputs.batch)
         } catch {
             Console.error("error: \(error.description)\n"); throw ReportedFailure()
         }

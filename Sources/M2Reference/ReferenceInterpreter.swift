@@ -19,6 +19,11 @@ public struct ReferenceInterpreter {
     /// omitted and is then filled with that value. Returns every graph output, probes included.
     /// Ops that no output depends on are skipped.
     public func run(inputs: [String: [Int32]], batch: Int) throws(InterpreterError) -> [String: Tensor64] {
+        try run(inputValues: inputs.mapValues { $0.map(Double.init) }, batch: batch)
+    }
+
+    /// As `run(inputs:batch:)` for inputs of any element type (f32 inputs of non-BERT models), given as Float64.
+    public func run(inputValues inputs: [String: [Double]], batch: Int) throws(InterpreterError) -> [String: Tensor64] {
         guard batch >= 1 else { throw .invalidBatch(batch) }
         let declared = graph.inputs.compactMap { op -> String? in
             if case .input(let name) = op.kind { return name } else { return nil }
@@ -88,14 +93,14 @@ public struct ReferenceInterpreter {
         return results
     }
 
-    private func inputTensor(_ op: Op, name: String, supplied: [Int32]?, batch: Int) throws(InterpreterError) -> Tensor64 {
+    private func inputTensor(_ op: Op, name: String, supplied: [Double]?, batch: Int) throws(InterpreterError) -> Tensor64 {
         let shape = (op.type.batched ? [batch] : []) + op.type.shape
         let count = shape.reduce(1, *)
         if let supplied {
             guard supplied.count == count else {
                 throw .inputShapeMismatch(name: name, expected: shape, found: supplied.count)
             }
-            return Tensor64(shape: shape, values: supplied.map(Double.init))
+            return Tensor64(shape: shape, values: supplied)
         }
         switch op.annotations["default"] {
         case .int(let v): return Tensor64(shape: shape, values: [Double](repeating: Double(v), count: count))

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+@testable import M2Commands
+import M2IR
+import M2Weights
+
+/// The commands driven in-process, as a user types them.
+@Suite("m2c commands", .serialized)
+struct CLITests {
+    let tmp: String = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("m2c-cli-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }()
+
+    /// Runs `m2c ARGS…`; returns false when the command reported a failure (non-zero exit).
+    @discardableResult
+    func m2c(_ args: [String]) throws -> Bool {
+        var command = try M2C.parseAsRoot(args)
+        do { try command.run(); return true } catch is ReportedFailure { return false }
+    }
+
+    func golden(_ fixture: String, _ suffix: String) throws -> String {
+        try #require(Fixtures.golden(fixture, suffix)).path
+    }
+
+    @Test func importThenRunMatchesTheOriginal() throws {
+        let model = "\(tmp)/plain.m2"
+        try m2c(["import", try golden("plain", "config.json"), "-o", model])
+        let ok = try m2c(["run", model, "--weights", try golden("plain", "weights.safetensors"),
+                          "--weights", try golden("plain", "pooler.safetensors"),
+                          "--inputs", try golden("plain", "io.safetensors"), "-o", "\(tmp)/out.safetensors",
+                          "--compare", try golden("plain", "io.safetensors")])
+        #expect(ok)
+        let out = try SafetensorsFile(path: "\(tmp)/out.safetensors")
+        #expect(Set(out.keys) == ["last_hidden_state", "pooled_output", "pooled_output_mean", "mlm_logits"])
+        #expect(out.shape(of: "mlm_logits") == [1, 128, 500])
+    }
+
+    @Test func compareFailsOnTheWrongReference() throws {
+        let model = "\(tmp)/tiny.m2"
+        try m2c(["import", try golden("tiny", "config.json"), "-o", model])
+        // A reference whose tensors carry the right names but other values: the comparison must fail.
+        let other = "\(tmp)/other.safetensors"
+        let io = try SafetensorsFile(path: try golden("tiny", "io.safetensors"))
+        let shape = try #require(io.shape(of: "pooled_output"))
+        try SafetensorsWriter.write(path: other, floatTensors: [("pooled_output", shape, try io.floats("pooled_output").map { $0 + 0.01 })])
+        let ok = try m2c(["run", model, "--weights", try golden("tiny", "weights.safetensors"),
+                          "--weights", try golden("tiny", "pooler.safetensors"), "--inputs", io.path,
+                          "-o", "\(tmp)/o.safetensors", "--compare", other, "--outputs", "pooled_output"])
+        #expect(!ok)
+    }
+
+    @Test func mismatchedWeightsAreRejectedBeforeRunning() throws {
+        let model = "\(tmp)/tiny.m2"
+        try m2c(["import", try golden("tiny", "config.json"), "-o", model])
+        let ok = try m2c(["run", model, "--weights", try golden("small", "weights.safetensors"),
+                          "--random-inputs", "1", "-o", "\(tmp)/o.safetensors"])
+        #expect(!ok)
+        #expect(!FileManager.default.fileExists(atPath: "\(tmp)/o.safetensors"))
+    }
+
+    @Test func compileDumpsTheIRAfterEveryPass() throws {
+        let model = "\(tmp)/tiny.m2"
+        try m2c(["import", try golden("tiny", "config.json"), "-o", model])
+        try m2c(["compile", model, "--random-weights", "5", "--dump-ir", "\(tmp)/dump", "-o", "\(tmp)/build"])
+        let files = try FileManager.default.contentsOfDirectory(atPath: "\(tmp)/dump").sorted()
+        #expect(files == ["00-elaborate.ir", "01-fold-constants.ir", "02-canonicalize.ir", "03-dce.ir"])
+        let elaborated = try String(contentsOfFile: "\(tmp)/dump/00-elaborate.ir", encoding: .utf8)
+        let folded = try String(contentsOfFile: "\(tmp)/dump/03-dce.ir", encoding: .utf8)
+        // The implicit filter MLPs (sin) exist before folding and are constants afterwards.
+        #expect(elaborated.contains(" = sin "))
+        #expect(!folded.contains(" = sin ") && folded.contains("#{folded = true}"))
+        #expect(!folded.contains("implicit_filter"), "filter weights are dead after folding")
+        let final = try String(contentsOfFile: "\(tmp)/build/tiny.ir", encoding: .utf8)
+        #expect(final == folded)
+    }
+
+    @Test func compileWithATargetSaysCodeGenerationIsMissing() throws {
+        let model = "\(tmp)/tiny.m2"
+        try m2c(["import", try golden("tiny", "config.json"), "-o", model])
+        var command = try M2C.parseAsRoot(["compile", model, "--target", "cpu", "-o", "\(tmp)/b"])
+        #expect(throws: ReportedFailure.self) { try command.run() }
+    }
+
+    @Test func irAfterAPassAndDotFormat() throws {
+        let model = Fixtures.example("m2-bert-base.m2").path
+        try m2c(["ir", model, "--after", "elaborate", "--param", "layers=1", "-o", "\(tmp)/e.ir"])
+        try m2c(["ir", model, "--param", "layers=1", "--random-weights", "1", "--format", "dot", "-o", "\(tmp)/g.dot"])
+        let text = try String(contentsOfFile: "\(tmp)/e.ir", encoding: .utf8)
+        #expect(text.hasPrefix("graph @m2_bert_base"))
+        #expect(text.contains("sin "), "nothing folded before any pass")
+        let dot = try String(contentsOfFile: "\(tmp)/g.dot", encoding: .utf8)
+        #expect(dot.hasPrefix("digraph") && dot.contains("long_conv"))
+        #expect(try !m2c(["ir", model, "--after", "no-such-pass"]))
+    }
+
+    @Test func randomWeightsAndInputsAreDeterministic() throws {
+        let model = Fixtures.example("monarch-mixer-mlp.m2").path
+        for i in 0..<2 {
+            try m2c(["run", model, "--random-weights", "3", "--random-inputs", "9", "--batch", "2",
+                     "--param", "depth=1", "-o", "\(tmp)/mm\(i).safetensors"])
+        }
+        let a = try SafetensorsFile(path: "\(tmp)/mm0.safetensors"), b = try SafetensorsFile(path: "\(tmp)/mm1.safetensors")
+        let logits = try a.floats("logits")
+        #expect(a.shape(of: "logits") == [2, 10])
+        #expect(logits == (try b.floats("logits")))
+        #expect(logits.allSatisfy(\.isFinite) && Set(logits).count > 1)
+    }
+
+    @Test(arguments: ["m2-bert-base.m2", "m2-bert-large.m2", "m2-bert-retrieval-2k.m2"])
+    func bertExamplesRunWithRandomWeights(_ example: String) throws {
+        // One layer, short sequence and small vocabulary keep the Float64 reference fast in a debug build.
+        let ok = try m2c(["run", Fixtures.example(example).path, "--random-weights", "1", "--random-inputs", "2",
+                          "--param", "layers=1", "--param", "seq_len=32", "--param", "vocab=64",
+                          "--outputs", "pooled_output", "-o", "\(tmp)/\(example).safetensors"])
+        #expect(ok)
+        let out = try SafetensorsFile(path: "\(tmp)/\(example).safetensors")
+        #expect(try out.floats("pooled_output").allSatisfy { $0.isFinite && abs($0) <= 1 }, "tanh pooler output")
+    }
+}
