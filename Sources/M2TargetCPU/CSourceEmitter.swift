@@ -89,11 +89,11 @@ struct CSourceEmitter {
         return try templates.render("model.c.tmpl", values)
     }
 
-    /// Makefile and pkg-config file.
+    /// Makefile and the pkg-config template (make fills in the OpenMP libraries it detects).
     func buildFiles() throws(CPUEmitError) -> [String: String] {
         [
             "Makefile": try templates.render("Makefile.tmpl", common),
-            "\(name).pc": try templates.render("model.pc.tmpl", common),
+            "\(name).pc.in": try templates.render("model.pc.tmpl", common),
         ]
     }
 

@@ -3,7 +3,7 @@ import Foundation
 /// The files of one generated C library (name → contents) plus facts a harness may want without parsing them.
 public struct EmittedLibrary: Sendable {
     public var name: String
-    /// `NAME.h`, `NAME.c`, `Makefile`, `NAME.pc`, `NAME.swift`, `module.modulemap`, and `NAME.m2w` when weights were given.
+    /// `NAME.h`, `NAME.c`, `Makefile`, `NAME.pc.in`, `NAME.swift`, `module.modulemap`, and `NAME.m2w` when weights were given.
     public var files: [String: [UInt8]]
     /// Hex SHA-256 of the graph's canonical description (also in the header and the .m2w).
     public var modelHash: String

@@ -104,16 +104,20 @@ struct ExecutionPlan {
         for op in ops {
             for (i, operand) in op.operands.enumerated() {
                 guard let leaf = storedLeaf(rootOf(operand)) else { continue }
+                // Each entry is computed before the dictionary write: `entry` itself mutates `self`.
                 if case .blockDiagMatmul = op.kind, i == 1, leaf.result == operand {
-                    packedWeight[op.result] = entry(leaf, .packedBlockDiag)
+                    let packed = entry(leaf, .packedBlockDiag)
+                    packedWeight[op.result] = packed
                 } else {
-                    homes[leaf.result] = .tensor(index: entry(leaf, .plain))
+                    let plain = entry(leaf, .plain)
+                    homes[leaf.result] = .tensor(index: plain)
                 }
             }
         }
         for out in graph.outputs {
             guard let leaf = storedLeaf(rootOf(out.value)) else { continue }
-            homes[leaf.result] = .tensor(index: entry(leaf, .plain))
+            let plain = entry(leaf, .plain)
+            homes[leaf.result] = .tensor(index: plain)
         }
     }
 

@@ -23,7 +23,7 @@ struct KernelInstantiator {
         let x = op.operands.first.map { type($0) }
         let ptr = { (v: ValueID) in self.pointer(v) }
 
-        func simple(_ template: String, _ operands: [ValueID]) throws(CPUEmitError) -> Instance {
+        func simple(_ template: String, _ operands: [ValueID], _ values: [String: String]) throws(CPUEmitError) -> Instance {
             let kernel = try templates.render(template, values)
             let args = (operands.map(ptr) + [pointer(op.result)]).map { ", " + $0 }.joined()
             let call = try templates.fragment("call", ["FN": fn, "ARGS": args, "COMMENT": op.kind.mnemonic])
@@ -60,7 +60,7 @@ struct KernelInstantiator {
                 "LHS_INNER_STRIDE": "\(aStrides.last ?? 0)", "RHS_INNER_STRIDE": "\(bStrides.last ?? 0)",
                 "LHS_BATCH_STRIDE": "\(batchStride(a))", "RHS_BATCH_STRIDE": "\(batchStride(b))",
             ]) { $1 }
-            return try simple("binary.c.tmpl", op.operands)
+            return try simple("binary.c.tmpl", op.operands, values)
 
         case .blockDiagMatmul(let m):
             let (xt, w) = (type(op.operands[0]), type(op.operands[1]))
@@ -84,7 +84,7 @@ struct KernelInstantiator {
         case .layerNorm(let eps):
             let d = op.type.shape.last ?? 1
             values.merge(["D": "\(d)", "ROWS": "\(op.type.elementCount / d)", "EPS": "\(eps)"]) { $1 }
-            return try simple("layer_norm.c.tmpl", op.operands)
+            return try simple("layer_norm.c.tmpl", op.operands, values)
 
         case .reduce(let f, let axis):
             guard let x else { throw .unsupported(op: describe(op), reason: "missing operand") }
@@ -95,7 +95,7 @@ struct KernelInstantiator {
                 "STEP": try templates.expression("reduce_\(f.rawValue)_step"),
                 "FINAL": try templates.expression("reduce_\(f.rawValue)_final", ["N": "\(n).0"]),
             ]) { $1 }
-            return try simple("reduce.c.tmpl", op.operands)
+            return try simple("reduce.c.tmpl", op.operands, values)
 
         case .gather:
             let (table, ids) = (type(op.operands[0]), type(op.operands[1]))
@@ -165,7 +165,7 @@ struct KernelInstantiator {
             values["EXPR"] = expr
             values["EXPR_DOC"] = expr
             values["COUNT"] = "\(op.type.elementCount)"
-            return try simple("unary.c.tmpl", op.operands)
+            return try simple("unary.c.tmpl", op.operands, values)
         }
 
         func stridedCopy(_ op: Op, _ values: inout [String: String], strides: [Int], base: Int) throws(CPUEmitError) -> Instance {
@@ -177,7 +177,7 @@ struct KernelInstantiator {
                 "X_STRIDES": list(op.type.rank > 1 ? Array(strides.dropLast()) : [0]),
                 "INNER_STRIDE": "\(strides.last ?? 0)", "X_BATCH_STRIDE": "\(batchStride(x))", "X_BASE": "\(base)",
             ]) { $1 }
-            return try simple("strided_copy.c.tmpl", op.operands)
+            return try simple("strided_copy.c.tmpl", op.operands, values)
         }
     }
 

@@ -12,6 +12,7 @@ out="$here/../../Sources/M2TargetCPU/EmbeddedTemplates.swift"
     for f in $(cd "$here" && ls | grep -v '\.sh$' | LC_ALL=C sort); do
         echo "    \"$f\": #\"\"\""
         cat "$here/$f"
+        echo ""   # a multi-line literal drops the newline before its closing delimiter
         echo "\"\"\"#,"
     done
     echo "]"
