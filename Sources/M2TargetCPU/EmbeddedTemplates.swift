@@ -838,6 +838,7 @@ private func withOptionalBuffer<T, R>(_ array: [T]?, _ body: (UnsafePointer<T>?)
 module {{MODULE}} {
     header "{{NAME}}.h"
     link "{{NAME}}"
+    link "m"
     export *
 }
 
