@@ -20,7 +20,8 @@ public enum CPUEmitter {
         files["\(name).h"] = Array(try sources.header().utf8)
         files["\(name).c"] = Array(try sources.source().utf8)
         for (file, text) in try sources.buildFiles() { files[file] = Array(text.utf8) }
-        let wrapper = SwiftWrapperEmitter(name: name, interface: interface, templates: templates)
+        let wrapper = SwiftWrapperEmitter(name: name, graphName: graph.name, m2cVersion: options.m2cVersion,
+                                          interface: interface, templates: templates)
         files["\(name).swift"] = Array(try wrapper.wrapper().utf8)
         files["module.modulemap"] = Array(try wrapper.moduleMap().utf8)
         if let weights {

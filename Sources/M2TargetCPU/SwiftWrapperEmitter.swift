@@ -4,6 +4,8 @@ import M2IR
 /// arrays and get arrays back without touching pointers.
 struct SwiftWrapperEmitter {
     let name: String
+    let graphName: String
+    let m2cVersion: String
     let interface: ModelInterface
     let templates: TemplateSet
 
@@ -40,7 +42,7 @@ struct SwiftWrapperEmitter {
         if interface.inputs.isEmpty { params.append("batch: Int") }
         return try templates.render("model.swift.tmpl", [
             "NAME": name, "PREFIX": name.uppercased(), "MODULE": moduleName, "TYPE": typeName,
-            "GRAPH_NAME": "\(typeName)", "M2C_VERSION": "",
+            "GRAPH_NAME": graphName, "M2C_VERSION": m2cVersion,
             "OUTPUT_SIZES": sizes, "OUTPUT_PROPERTIES": properties, "INPUT_CHECKS": checks,
             "OUTPUT_ALLOCATIONS": allocations, "FORWARD_PARAMS": params.joined(separator: ", "),
             "CALL": call(),
