@@ -1,0 +1,90 @@
+import M2IR
+import M2Weights
+
+/// The CPU back end: a graph becomes a self-contained C11 library (header, source, Makefile, pkg-config file,
+/// Swift wrapper) plus its .m2w weights file.
+///
+///     let lib = try CPUEmitter.emit(graph: g, weights: store, name: "bert")
+///     try lib.write(to: "out/")          // then: make -C out && link libbert.a, call bert_forward
+public enum CPUEmitter {
+    public static func emit(graph: Graph, weights: WeightStore?, name: String,
+                            options: CPUEmitOptions = CPUEmitOptions()) throws(CPUEmitError) -> EmittedLibrary {
+        guard isCIdentifier(name) else { throw .invalidName(name) }
+        let templates = try TemplateSet.load(options)
+        let plan = try ExecutionPlan(graph)
+        let hash = ModelHash.of(graph)
+        let interface = try ModelInterface(graph: graph, plan: plan)
+        var files: [String: [UInt8]] = [:]
+        let sources = CSourceEmitter(name: name, graph: graph, plan: plan, interface: interface, hash: hash,
+                                     templates: templates, options: options)
+        files["\(name).h"] = Array(try sources.header().utf8)
+        files["\(name).c"] = Array(try sources.source().utf8)
+        for (file, text) in try sources.buildFiles() { files[file] = Array(text.utf8) }
+        let wrapper = SwiftWrapperEmitter(name: name, graphName: graph.name, m2cVersion: options.m2cVersion,
+                                          interface: interface, templates: templates)
+        files["\(name).swift"] = Array(try wrapper.wrapper().utf8)
+        files["module.modulemap"] = Array(try wrapper.moduleMap().utf8)
+        if let weights {
+            files["\(name).m2w"] = try weightsImage(graph: graph, plan: plan, hash: hash, weights: weights)
+        }
+        return EmittedLibrary(name: name, files: files, modelHash: ModelHash.hex(hash),
+                              arenaBytesPerItem: plan.arenaBytesPerItem)
+    }
+
+    /// Only the .m2w for `graph` (e.g. to ship new weights for an already built library).
+    public static func weightsFile(graph: Graph, weights: WeightStore) throws(CPUEmitError) -> [UInt8] {
+        let plan = try ExecutionPlan(graph)
+        return try weightsImage(graph: graph, plan: plan, hash: ModelHash.of(graph), weights: weights)
+    }
+
+    /// Hex SHA-256 identity of a graph, as written into the header and the .m2w.
+    public static func modelHash(of graph: Graph) -> String { ModelHash.hex(ModelHash.of(graph)) }
+
+    private static func weightsImage(graph: Graph, plan: ExecutionPlan, hash: [UInt8],
+                                     weights: WeightStore) throws(CPUEmitError) -> [UInt8] {
+        var tensors: [M2WTensor] = []
+        for stored in plan.tensors {
+            guard let op = graph.op(defining: stored.leaf) else { continue }
+            let values: [Float]
+            switch op.kind {
+            case .weight(let key):
+                guard let shape = weights.shape(of: key) else { throw .missingWeight(key: key) }
+                guard shape == op.type.shape else { throw .weightShapeMismatch(key: key, expected: op.type.shape, found: shape) }
+                do { values = try weights.floats(key) } catch { throw .unreadableWeight(key: key, reason: error.description) }
+                guard values.count == op.type.elementCount else {
+                    throw .unreadableWeight(key: key, reason: "\(values.count) values for shape \(shape)")
+                }
+            case .constant(let data):
+                values = data.values.map { Float($0) }
+            default:
+                continue
+            }
+            switch stored.layout {
+            case .plain:
+                tensors.append(M2WTensor(name: stored.name, dtype: 0, shape: op.type.shape, values: values))
+            case .packedBlockDiag:
+                let s = op.type.shape
+                let (nb, q, p) = s.count == 2 ? (1, s[0], s[1]) : (s[0], s[1], s[2])
+                tensors.append(M2WTensor(name: stored.name, dtype: 0, shape: [nb, p, q],
+                                         values: packBlockDiag(values, nb: nb, q: q, p: p)))
+            }
+        }
+        return M2WWriter.image(hash: hash, tensors: tensors)
+    }
+
+    /// [nb][q][p] → [nb][p][q].
+    static func packBlockDiag(_ w: [Float], nb: Int, q: Int, p: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: w.count)
+        for b in 0..<nb {
+            for o in 0..<q {
+                for s in 0..<p { out[(b * p + s) * q + o] = w[(b * q + o) * p + s] }
+            }
+        }
+        return out
+    }
+}
+
+func isCIdentifier(_ s: String) -> Bool {
+    guard let first = s.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
+    return s.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+}

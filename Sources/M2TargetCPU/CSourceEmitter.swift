@@ -1,0 +1,109 @@
+import M2IR
+
+/// Fills model.h.tmpl, model.c.tmpl, Makefile.tmpl and model.pc.tmpl for one planned graph.
+struct CSourceEmitter {
+    let name: String
+    let graph: Graph
+    let plan: ExecutionPlan
+    let interface: ModelInterface
+    let hash: [UInt8]
+    let templates: TemplateSet
+    let options: CPUEmitOptions
+
+    private var prefix: String { name.uppercased() }
+
+    private var common: [String: String] {
+        ["NAME": name, "PREFIX": prefix, "GRAPH_NAME": escapeC(graph.name), "M2C_VERSION": escapeC(options.m2cVersion),
+         "MODEL_HASH": ModelHash.hex(hash)]
+    }
+
+    func header() throws(CPUEmitError) -> String {
+        var values = common
+        values["SHAPE_CONSTANTS"] = try interface.shapeConstants.map { (key, value) throws(CPUEmitError) in
+            try templates.fragment("shape_constant", ["PREFIX": prefix, "KEY": key, "VALUE": "\(value)"])
+        }.joined()
+        values["ARENA_BYTES_PER_ITEM"] = "\(plan.arenaBytesPerItem)"
+        values["NUM_OUTPUTS"] = "\(interface.outputs.count)"
+        values["OUTPUT_CONSTANTS"] = try interface.outputs.map { (o) throws(CPUEmitError) in
+            try templates.fragment("output_constant", ["PREFIX": prefix, "KEY": o.macroKey, "COUNT": "\(o.type.elementCount)",
+                                                       "TYPE": "\(o.type) '\(escapeC(o.name))'"])
+        }.joined()
+        values["OUTPUT_FIELDS"] = try interface.outputs.map { (o) throws(CPUEmitError) in
+            try templates.fragment("output_field", ["CTYPE": cType(o.type.dtype), "FIELD": o.cName,
+                                                    "TYPE": "output '\(escapeC(o.name))', \(o.type)"])
+        }.joined()
+        values["FORWARD_PARAMS"] = try forwardParams()
+        return try templates.render("model.h.tmpl", values)
+    }
+
+    func source() throws(CPUEmitError) -> String {
+        var types: [ValueID: TensorType] = [:]
+        for op in graph.ops { types[op.result] = op.type }
+        let kernels = KernelInstantiator(
+            templates: templates, plan: plan, types: types,
+            inputNames: Dictionary(interface.inputs.map { ($0.value, $0.name) }, uniquingKeysWith: { a, _ in a }),
+            libraryName: name, options: options)
+
+        var values = common
+        values["NUM_TENSORS"] = "\(plan.tensors.count)"
+        values["STATICS_FLOATS"] = "\(plan.staticsFloats)"
+        values["MODEL_HASH_BYTES"] = hash.map { "0x" + ModelHash.hex([$0]) }.joined(separator: ", ")
+        values["TENSOR_TABLE"] = try plan.tensors.map { (t) throws(CPUEmitError) in
+            let bytes = (graph.type(of: t.leaf)?.elementCount ?? 0) * 4
+            return try templates.fragment("tensor_entry", ["TENSOR": escapeC(t.name), "BYTES": "\(bytes)"])
+        }.joined()
+        var kernelText = "", prologue = "", forward = ""
+        for op in plan.prologueOps {
+            let instance = try kernels.instantiate(op)
+            kernelText += instance.kernel
+            prologue += instance.call
+        }
+        for op in plan.forwardOps {
+            let instance = try kernels.instantiate(op)
+            kernelText += instance.kernel
+            forward += instance.call
+        }
+        values["KERNELS"] = kernelText
+        values["PROLOGUE"] = prologue
+        values["FORWARD_PARAMS"] = try forwardParams()
+        values["INPUT_CHECKS"] = try interface.inputs.filter { $0.defaultLiteral == nil }.map { (i) throws(CPUEmitError) in
+            try templates.fragment("input_required_check", ["PARAM": i.cName, "INPUT": escapeC(i.name), "PREFIX": prefix])
+        }.joined()
+        var copies = ""
+        for input in interface.inputs where plan.liveInputs.contains(input.value) {
+            guard case .arena(let offset) = plan.homes[input.value] else { continue }
+            var v = ["PARAM": input.cName, "CTYPE": cType(input.dtype), "OFFSET": "\(offset)", "COUNT": "\(input.count)"]
+            if let literal = input.defaultLiteral {
+                v["DEFAULT"] = literal
+                copies += try templates.fragment("input_copy_or_default", v)
+            } else {
+                copies += try templates.fragment("input_copy", v)
+            }
+        }
+        values["FORWARD"] = copies + forward
+        values["OUTPUT_COPIES"] = try interface.outputs.map { (o) throws(CPUEmitError) in
+            let fragment = o.type.batched ? "output_copy_batched" : "output_copy_shared"
+            return try templates.fragment(fragment, ["FIELD": o.cName, "SOURCE": kernels.pointer(o.value),
+                                                     "COUNT": "\(o.type.elementCount)", "CTYPE": cType(o.type.dtype)])
+        }.joined()
+        return try templates.render("model.c.tmpl", values)
+    }
+
+    /// Makefile and the pkg-config template (make fills in the OpenMP libraries it detects).
+    func buildFiles() throws(CPUEmitError) -> [String: String] {
+        [
+            "Makefile": try templates.render("Makefile.tmpl", common),
+            "\(name).pc.in": try templates.render("model.pc.tmpl", common),
+        ]
+    }
+
+    private func forwardParams() throws(CPUEmitError) -> String {
+        try interface.inputs.map { (i) throws(CPUEmitError) in
+            let doc = i.defaultLiteral.map { "NULL means every element is \($0)" } ?? "required"
+            return try templates.fragment("forward_param", [
+                "CTYPE": cType(i.dtype), "PARAM": i.cName, "TYPE": "input '\(escapeC(i.name))' \(i.dtype.rawValue)",
+                "COUNT": "\(i.count)", "DEFAULT_DOC": doc,
+            ])
+        }.joined()
+    }
+}

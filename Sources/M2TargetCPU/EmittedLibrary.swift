@@ -1,0 +1,39 @@
+import Foundation
+
+/// The files of one generated C library (name → contents) plus facts a harness may want without parsing them.
+public struct EmittedLibrary: Sendable {
+    public var name: String
+    /// `NAME.h`, `NAME.c`, `Makefile`, `NAME.pc.in`, `NAME.swift`, `module.modulemap`, and `NAME.m2w` when weights were given.
+    public var files: [String: [UInt8]]
+    /// Hex SHA-256 of the graph's canonical description (also in the header and the .m2w).
+    public var modelHash: String
+    /// Activation arena bytes needed per batch item.
+    public var arenaBytesPerItem: Int
+
+    public init(name: String, files: [String: [UInt8]], modelHash: String, arenaBytesPerItem: Int) {
+        self.name = name
+        self.files = files
+        self.modelHash = modelHash
+        self.arenaBytesPerItem = arenaBytesPerItem
+    }
+
+    /// A text file's contents (nil for a missing or binary file).
+    public func text(_ file: String) -> String? {
+        files[file].flatMap { String(bytes: $0, encoding: .utf8) }
+    }
+
+    /// Writes every file into `directory` (created if needed), replacing files of the same names.
+    public func write(to directory: String) throws(CPUEmitError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .cannotWrite(path: directory, reason: error.localizedDescription)
+        }
+        for (file, bytes) in files.sorted(by: { $0.key < $1.key }) {
+            let path = (directory as NSString).appendingPathComponent(file)
+            guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
+                throw .cannotWrite(path: path, reason: "the file could not be created")
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import M2IR
+
+/// Where a value's elements live at run time.
+enum ValueHome: Hashable {
+    /// In the activation arena at a per-item byte offset (the C side scales it by the batch).
+    case arena(offset: Int)
+    /// In the statics buffer (weight-only values computed at open), at a float offset.
+    case statics(offset: Int)
+    /// A tensor of the .m2w, by table index.
+    case tensor(index: Int)
+}
+
+/// How a stored leaf tensor is laid out in the .m2w.
+enum TensorLayout: Hashable {
+    /// Row-major in the order of its IR shape.
+    case plain
+    /// A block-diagonal weight [nb, q, p] (or dense [m, n]) stored as [nb, p, q] so the matmul kernel's inner
+    /// loop over outputs reads consecutive floats.
+    case packedBlockDiag
+}
+
+/// Decisions made before any text is written: which ops run (dead ones are dropped), which run once at open
+/// (they depend only on weights), where every value lives, and which tensors the .m2w holds.
+struct ExecutionPlan {
+    struct StoredTensor: Hashable {
+        var leaf: ValueID
+        var layout: TensorLayout
+        var name: String
+    }
+
+    let graph: Graph
+    /// Ops that run in forward (batched results), in graph order.
+    private(set) var forwardOps: [Op] = []
+    /// Ops that run once at open (unbatched, non-leaf results), in graph order.
+    private(set) var prologueOps: [Op] = []
+    /// Input ops that some live op or output reads.
+    private(set) var liveInputs: Set<ValueID> = []
+    private(set) var homes: [ValueID: ValueHome] = [:]
+    private(set) var tensors: [StoredTensor] = []
+    /// For a block-diagonal matmul whose weight is a leaf: the packed tensor's table index, by op result.
+    private(set) var packedWeight: [ValueID: Int] = [:]
+    private(set) var arenaBytesPerItem = 0
+    private(set) var staticsFloats = 0
+
+    init(_ graph: Graph) throws(CPUEmitError) {
+        self.graph = graph
+        let live = Self.liveValues(graph)
+        let ops = graph.ops.filter { live.contains($0.result) }
+        var root: [ValueID: ValueID] = [:]
+        func rootOf(_ v: ValueID) -> ValueID { root[v] ?? v }
+        for op in ops where op.kind == .reshape { root[op.result] = rootOf(op.operands[0]) }
+
+        try assignTensors(ops, rootOf: rootOf)
+        for op in ops {
+            if case .input(let name) = op.kind {
+                guard op.type.batched else {
+                    throw .unsupported(op: "input '\(name)'", reason: "inputs must carry the batch dimension, got \(op.type)")
+                }
+                liveInputs.insert(op.result)
+            } else if !op.kind.isLeaf && op.kind != .reshape {
+                if op.type.batched { forwardOps.append(op) } else { prologueOps.append(op) }
+            }
+        }
+        for op in prologueOps {
+            homes[op.result] = .statics(offset: staticsFloats)
+            staticsFloats += (op.type.elementCount + 15) / 16 * 16
+        }
+        planArena(ops, rootOf: rootOf)
+        for op in ops where op.kind == .reshape { homes[op.result] = homes[rootOf(op.result)] }
+    }
+
+    /// Values some output depends on (walking operands backwards from the outputs).
+    private static func liveValues(_ graph: Graph) -> Set<ValueID> {
+        var live = Set(graph.outputs.map(\.value))
+        for op in graph.ops.reversed() where live.contains(op.result) { live.formUnion(op.operands) }
+        return live
+    }
+
+    /// One .m2w entry per leaf and layout used: the packed layout for leaves read directly as a matmul weight,
+    /// the plain one for every other use.
+    private mutating func assignTensors(_ ops: [Op], rootOf: (ValueID) -> ValueID) throws(CPUEmitError) {
+        let leafOps = Dictionary(ops.filter { $0.kind.isLeaf }.map { ($0.result, $0) }, uniquingKeysWith: { a, _ in a })
+        var index: [StoredTensor: Int] = [:]
+        /// The table index of `op`'s tensor in `layout`, adding the entry on first use.
+        func entry(_ op: Op, _ layout: TensorLayout) -> Int {
+            let leaf = op.result
+            let base: String
+            switch op.kind {
+            case .weight(let key): base = key
+            default: base = op.name.map { "\($0)\(leaf)" } ?? "const\(leaf)"
+            }
+            let t = StoredTensor(leaf: leaf, layout: layout, name: layout == .plain ? base : base + "@packed")
+            if let i = index[t] { return i }
+            tensors.append(t)
+            index[t] = tensors.count - 1
+            return tensors.count - 1
+        }
+        /// The op defining `v` when it is a weight or constant (inputs live in the arena).
+        func storedLeaf(_ v: ValueID) -> Op? {
+            guard let op = leafOps[v] else { return nil }
+            if case .input = op.kind { return nil }
+            return op
+        }
+        for op in ops {
+            for (i, operand) in op.operands.enumerated() {
+                guard let leaf = storedLeaf(rootOf(operand)) else { continue }
+                // Each entry is computed before the dictionary write: `entry` itself mutates `self`.
+                if case .blockDiagMatmul = op.kind, i == 1, leaf.result == operand {
+                    let packed = entry(leaf, .packedBlockDiag)
+                    packedWeight[op.result] = packed
+                } else {
+                    let plain = entry(leaf, .plain)
+                    homes[leaf.result] = .tensor(index: plain)
+                }
+            }
+        }
+        for out in graph.outputs {
+            guard let leaf = storedLeaf(rootOf(out.value)) else { continue }
+            let plain = entry(leaf, .plain)
+            homes[leaf.result] = .tensor(index: plain)
+        }
+    }
+
+    /// Liveness-based placement of batched values: inputs first (forward copies them in before any kernel),
+    /// then each op's result; a value is released after its last reader (outputs live to the end).
+    private mutating func planArena(_ ops: [Op], rootOf: (ValueID) -> ValueID) {
+        let end = ops.count
+        var lastUse: [ValueID: Int] = [:]
+        for (step, op) in ops.enumerated() {
+            for operand in op.operands { lastUse[rootOf(operand)] = step }
+        }
+        for out in graph.outputs { lastUse[rootOf(out.value)] = end }
+
+        var planner = ArenaPlanner()
+        for op in ops where liveInputs.contains(op.result) {
+            homes[op.result] = .arena(offset: planner.place(bytes: op.type.elementCount * 4, lastUse: lastUse[op.result] ?? 0))
+        }
+        for (step, op) in ops.enumerated() {
+            planner.release(before: step)
+            guard op.type.batched, !op.kind.isLeaf, op.kind != .reshape else { continue }
+            homes[op.result] = .arena(offset: planner.place(bytes: op.type.elementCount * 4, lastUse: lastUse[op.result] ?? step))
+        }
+        arenaBytesPerItem = planner.peak
+    }
+}

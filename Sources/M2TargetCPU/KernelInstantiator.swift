@@ -1,0 +1,260 @@
+import M2IR
+
+/// Turns each op into an instantiated kernel template plus the line of C that calls it. All the Swift side
+/// decides is which template, and the numbers and pointers that fill it.
+struct KernelInstantiator {
+    let templates: TemplateSet
+    let plan: ExecutionPlan
+    let types: [ValueID: TensorType]
+    let inputNames: [ValueID: String]
+    let libraryName: String
+    let options: CPUEmitOptions
+
+    /// The kernel definition and its call for one op.
+    struct Instance {
+        var kernel: String
+        var call: String
+    }
+
+    func instantiate(_ op: Op) throws(CPUEmitError) -> Instance {
+        let fn = "k\(op.result.raw)_\(op.kind.mnemonic)"
+        let where_ = op.name.map { "\($0): " } ?? ""
+        var values: [String: String] = ["FN": fn, "COMMENT": "\(where_)\(op.result) = \(op.kind.mnemonic) : \(op.type)"]
+        let x = op.operands.first.map { type($0) }
+        let ptr = { (v: ValueID) in self.pointer(v) }
+
+        func simple(_ template: String, _ operands: [ValueID], _ values: [String: String]) throws(CPUEmitError) -> Instance {
+            let kernel = try templates.render(template, values)
+            let args = (operands.map(ptr) + [pointer(op.result)]).map { ", " + $0 }.joined()
+            let call = try templates.fragment("call", ["FN": fn, "ARGS": args, "COMMENT": op.kind.mnemonic])
+            return Instance(kernel: kernel, call: call)
+        }
+
+        switch op.kind {
+        case .input, .weight, .constant, .reshape:
+            throw .unsupported(op: describe(op), reason: "leaves and reshapes have no kernel")
+
+        case .unary(let f):
+            return try elementwise(op, &values, expr: templates.expression(f.rawValue))
+        case .scale(let c):
+            return try elementwise(op, &values, expr: templates.expression("scale", ["C": cFloat(c)]))
+        case .shift(let c):
+            return try elementwise(op, &values, expr: templates.expression("shift", ["C": cFloat(c)]))
+        case .cast(let to):
+            guard let x else { throw .unsupported(op: describe(op), reason: "missing operand") }
+            values["IN_T"] = cType(x.dtype)
+            return try elementwise(op, &values, expr: templates.expression("cast_\(x.dtype.rawValue)_\(to.rawValue)"))
+
+        case .binary(let f):
+            let t = op.type
+            if t.dtype == .i32 && f == .div { throw .unsupported(op: describe(op), reason: "integer division") }
+            let exprName = t.dtype == .i32 && templates.hasExpression("\(f.rawValue)_i32") ? "\(f.rawValue)_i32" : f.rawValue
+            let expr = try templates.expression(exprName)
+            let (outer, inner) = rows(of: t.shape)
+            let a = type(op.operands[0]), b = type(op.operands[1])
+            let aStrides = broadcastStrides(a.shape, into: t.shape), bStrides = broadcastStrides(b.shape, into: t.shape)
+            values.merge([
+                "T": cType(t.dtype), "EXPR": expr, "EXPR_DOC": expr,
+                "OUTER_DIMS": list(outer), "OUTER_RANK": "\(outer.count)", "ROWS": "\(outer.reduce(1, *))", "INNER": "\(inner)",
+                "LHS_STRIDES": list(outerPart(aStrides)), "RHS_STRIDES": list(outerPart(bStrides)),
+                "LHS_INNER_STRIDE": "\(aStrides.last ?? 0)", "RHS_INNER_STRIDE": "\(bStrides.last ?? 0)",
+                "LHS_BATCH_STRIDE": "\(batchStride(a))", "RHS_BATCH_STRIDE": "\(batchStride(b))",
+            ]) { $1 }
+            return try simple("binary.c.tmpl", op.operands, values)
+
+        case .blockDiagMatmul(let m):
+            let (xt, w) = (type(op.operands[0]), type(op.operands[1]))
+            guard !w.batched else { throw .unsupported(op: describe(op), reason: "a weight that depends on the batch") }
+            let (nb, q, p) = w.rank == 2 ? (1, w.shape[0], w.shape[1]) : (w.shape[0], w.shape[1], w.shape[2])
+            let n = xt.shape.last ?? 1
+            let packed = plan.packedWeight[op.result]
+            values.merge([
+                "NB": "\(nb)", "Q": "\(q)", "P": "\(p)", "N": "\(n)", "M": "\(m)",
+                "ROWS": "\(xt.elementCount / n)", "TILE": "\(max(1, options.matmulRowTile))",
+                "X_BATCH_STRIDE": "\(batchStride(xt))", "W_BATCH_STRIDE": "0",
+                "W_BLOCK_STRIDE": "\(q * p)", "W_IN_STRIDE": packed != nil ? "\(q)" : "1",
+                "W_OUT_STRIDE": packed != nil ? "1" : "\(p)",
+                "W_LAYOUT": packed != nil ? "packed [nb][p][q]" : "as in the IR, [nb][q][p]",
+            ]) { $1 }
+            let kernel = try templates.render("blockdiag_matmul.c.tmpl", values)
+            let wPointer = packed.map { "M2_TENSOR(float, \($0))" } ?? pointer(op.operands[1])
+            let args = [pointer(op.operands[0]), wPointer, pointer(op.result)].map { ", " + $0 }.joined()
+            return Instance(kernel: kernel, call: try templates.fragment("call", ["FN": fn, "ARGS": args, "COMMENT": op.kind.mnemonic]))
+
+        case .layerNorm(let eps):
+            let d = op.type.shape.last ?? 1
+            values.merge(["D": "\(d)", "ROWS": "\(op.type.elementCount / d)", "EPS": "\(eps)"]) { $1 }
+            return try simple("layer_norm.c.tmpl", op.operands, values)
+
+        case .reduce(let f, let axis):
+            guard let x else { throw .unsupported(op: describe(op), reason: "missing operand") }
+            let n = x.shape[axis]
+            values.merge([
+                "OUTER": "\(x.shape[..<axis].reduce(1, *))", "N": "\(n)", "INNER": "\(x.shape[(axis + 1)...].reduce(1, *))",
+                "INIT": try templates.expression("reduce_\(f.rawValue)_init"),
+                "STEP": try templates.expression("reduce_\(f.rawValue)_step"),
+                "FINAL": try templates.expression("reduce_\(f.rawValue)_final", ["N": "\(n).0"]),
+            ]) { $1 }
+            return try simple("reduce.c.tmpl", op.operands, values)
+
+        case .gather:
+            let (table, ids) = (type(op.operands[0]), type(op.operands[1]))
+            values.merge([
+                "NAME": libraryName, "PREFIX": libraryName.uppercased(),
+                "TABLE_ROWS": "\(table.shape[0])", "DIM": "\(table.shape[1])", "COUNT": "\(ids.elementCount)",
+                "IDS_NAME": escapeC(idsName(op.operands[1])),
+            ]) { $1 }
+            let kernel = try templates.render("gather.c.tmpl", values)
+            let args = (op.operands.map(ptr) + [pointer(op.result)]).map { ", " + $0 }.joined()
+            return Instance(kernel: kernel, call: try templates.fragment("checked_call", ["FN": fn, "ARGS": args, "COMMENT": op.kind.mnemonic]))
+
+        case .shortConv(let taps):
+            let (c, l) = (op.type.shape[op.type.rank - 2], op.type.shape[op.type.rank - 1])
+            values.merge([
+                "TAPS": "\(taps)", "C": "\(c)", "L": "\(l)", "ROWS": "\(op.type.elementCount / l)",
+                "HAS_BIAS": op.operands.count == 3 ? "1" : "0",
+            ]) { $1 }
+            let kernel = try templates.render("short_conv.c.tmpl", values)
+            let bias = op.operands.count == 3 ? pointer(op.operands[2]) : "NULL"
+            let args = [pointer(op.operands[0]), pointer(op.operands[1]), bias, pointer(op.result)].map { ", " + $0 }.joined()
+            return Instance(kernel: kernel, call: try templates.fragment("call", ["FN": fn, "ARGS": args, "COMMENT": op.kind.mnemonic]))
+
+        case .longConv(let bidirectional, let hasSkip):
+            let (h, l) = (op.type.shape[op.type.rank - 2], op.type.shape[op.type.rank - 1])
+            values.merge([
+                "H": "\(h)", "L": "\(l)", "ROWS": "\(op.type.elementCount / l)",
+                "BIDIRECTIONAL": bidirectional ? "1" : "0", "HAS_SKIP": hasSkip ? "1" : "0",
+            ]) { $1 }
+            let kernel = try templates.render("long_conv.c.tmpl", values)
+            let kRev = bidirectional ? pointer(op.operands[2]) : "NULL"
+            let d = hasSkip ? pointer(op.operands[op.operands.count - 1]) : "NULL"
+            let args = [pointer(op.operands[0]), pointer(op.operands[1]), kRev, d, pointer(op.result)].map { ", " + $0 }.joined()
+            return Instance(kernel: kernel, call: try templates.fragment("call", ["FN": fn, "ARGS": args, "COMMENT": op.kind.mnemonic]))
+
+        case .transpose(let perm):
+            guard let x else { throw .unsupported(op: describe(op), reason: "missing operand") }
+            let source = rowMajorStrides(x.shape)
+            return try stridedCopy(op, &values, strides: perm.map { source[$0] }, base: 0)
+        case .slice(let axis, let start, _):
+            guard let x else { throw .unsupported(op: describe(op), reason: "missing operand") }
+            let source = rowMajorStrides(x.shape)
+            return try stridedCopy(op, &values, strides: source, base: start * source[axis])
+
+        case .concat(let axis):
+            let t = op.type
+            let inner = t.shape[(axis + 1)...].reduce(1, *)
+            let parts = op.operands.map { type($0) }
+            let chunks = parts.map { $0.shape[axis] * inner }
+            let offsets = chunks.indices.map { chunks[..<$0].reduce(0, +) }
+            values.merge([
+                "T": cType(t.dtype), "PARTS": "\(parts.count)", "OUTER": "\(t.shape[..<axis].reduce(1, *))",
+                "ROW": "\(t.shape[axis] * inner)", "CHUNKS": list(chunks), "OFFSETS": list(offsets),
+                "BATCH_STRIDES": list(parts.map(batchStride)),
+            ]) { $1 }
+            let kernel = try templates.render("concat.c.tmpl", values)
+            let call = try templates.fragment("parts_call", [
+                "FN": fn, "CTYPE": cType(t.dtype), "PARTS": op.operands.map(ptr).joined(separator: ", "),
+                "RESULT": pointer(op.result), "COMMENT": op.kind.mnemonic,
+            ])
+            return Instance(kernel: kernel, call: call)
+        }
+
+        func elementwise(_ op: Op, _ values: inout [String: String], expr: String) throws(CPUEmitError) -> Instance {
+            values["IN_T"] = values["IN_T"] ?? "float"
+            values["OUT_T"] = cType(op.type.dtype)
+            values["EXPR"] = expr
+            values["EXPR_DOC"] = expr
+            values["COUNT"] = "\(op.type.elementCount)"
+            return try simple("unary.c.tmpl", op.operands, values)
+        }
+
+        func stridedCopy(_ op: Op, _ values: inout [String: String], strides: [Int], base: Int) throws(CPUEmitError) -> Instance {
+            guard let x else { throw .unsupported(op: describe(op), reason: "missing operand") }
+            let (outer, inner) = rows(of: op.type.shape)
+            values.merge([
+                "T": cType(op.type.dtype), "OUTER_DIMS": list(outer), "OUTER_RANK": "\(outer.count)",
+                "ROWS": "\(outer.reduce(1, *))", "INNER": "\(inner)",
+                "X_STRIDES": list(op.type.rank > 1 ? Array(strides.dropLast()) : [0]),
+                "INNER_STRIDE": "\(strides.last ?? 0)", "X_BATCH_STRIDE": "\(batchStride(x))", "X_BASE": "\(base)",
+            ]) { $1 }
+            return try simple("strided_copy.c.tmpl", op.operands, values)
+        }
+    }
+
+    /// The C expression for a value's first element (for batch item 0; kernels add the batch stride).
+    func pointer(_ v: ValueID) -> String {
+        let t = type(v)
+        switch plan.homes[v] {
+        case .arena(let offset): return "M2_ARENA(\(cType(t.dtype)), \(offset))"
+        case .statics(let offset): return t.dtype == .f32 ? "M2_STATIC(\(offset))" : "((\(cType(t.dtype)) *)M2_STATIC(\(offset)))"
+        case .tensor(let index): return "M2_TENSOR(\(cType(t.dtype)), \(index))"
+        case nil: return "NULL /* \(v) has no storage */"
+        }
+    }
+
+    func type(_ v: ValueID) -> TensorType { types[v] ?? .f32([]) }
+
+    private func describe(_ op: Op) -> String { "\(op.result) = \(op.kind.mnemonic)" + (op.name.map { " (\($0))" } ?? "") }
+
+    /// The input an id tensor comes from (through reshapes and casts), for TOKEN_OUT_OF_RANGE messages.
+    private func idsName(_ v: ValueID) -> String {
+        var current = v
+        while true {
+            if let name = inputNames[current] { return name }
+            guard let op = plan.graph.op(defining: current) else { return current.description }
+            switch op.kind {
+            case .reshape, .cast: current = op.operands[0]
+            default: return op.name ?? current.description
+            }
+        }
+    }
+
+    /// Static dims split into row dims (all but the last; [1] for rank ≤ 1) and the row length.
+    private func rows(of shape: [Int]) -> ([Int], Int) {
+        shape.count <= 1 ? ([1], shape.first ?? 1) : (Array(shape.dropLast()), shape.last ?? 1)
+    }
+
+    private func outerPart(_ strides: [Int]) -> [Int] { strides.count <= 1 ? [0] : Array(strides.dropLast()) }
+
+    /// Element strides of `shape` seen through the broadcast result shape (0 on broadcast dims).
+    private func broadcastStrides(_ shape: [Int], into result: [Int]) -> [Int] {
+        let own = rowMajorStrides(shape)
+        let lead = result.count - shape.count
+        return result.indices.map { k in
+            let d = k - lead
+            return d < 0 || shape[d] == 1 ? 0 : own[d]
+        }
+    }
+
+    private func rowMajorStrides(_ shape: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: shape.count)
+        for i in stride(from: shape.count - 2, through: 0, by: -1) { strides[i] = strides[i + 1] * shape[i + 1] }
+        return strides
+    }
+
+    private func batchStride(_ t: TensorType) -> Int { t.batched ? t.elementCount : 0 }
+    private func list(_ xs: [Int]) -> String { xs.map(String.init).joined(separator: ", ") }
+}
+
+func cType(_ d: DType) -> String { d == .f32 ? "float" : "int32_t" }
+
+/// A C float literal for an op constant (parenthesised so it can follow any operator).
+func cFloat(_ v: Double) -> String {
+    let f = Float(v)
+    if f.isNaN { return "NAN" }
+    if f.isInfinite { return f < 0 ? "(-INFINITY)" : "INFINITY" }
+    return "(\(f)f)"
+}
+
+/// Escapes text for a C string literal.
+func escapeC(_ s: String) -> String {
+    var out = ""
+    for c in s.unicodeScalars {
+        switch c {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        default: out += c.value < 0x20 || c.value > 0x7e ? "?" : String(c)
+        }
+    }
+    return out
+}

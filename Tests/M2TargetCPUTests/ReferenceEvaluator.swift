@@ -1,0 +1,198 @@
+import Foundation
+import M2IR
+import M2Weights
+
+/// Straightforward Float64 loops written from the OpKind doc comments, one batch item at a time:
+/// the expected values the generated C is compared with.
+struct ReferenceEvaluator {
+    let graph: Graph
+    let weights: WeightStore
+    /// Input name → values for all items, [batch][input shape].
+    let inputs: [String: [Double]]
+    let batch: Int
+
+    /// Output name → values for all items, [batch][output shape].
+    func outputs() throws -> [String: [Double]] {
+        var result: [String: [Double]] = [:]
+        for item in 0..<batch {
+            let values = try evaluate(item: item)
+            for out in graph.outputs { result[out.name, default: []] += values[out.value] ?? [] }
+        }
+        return result
+    }
+
+    private func evaluate(item: Int) throws -> [ValueID: [Double]] {
+        var v: [ValueID: [Double]] = [:]
+        var shape: [ValueID: [Int]] = [:]
+        for op in graph.ops {
+            let xs = op.operands.map { v[$0] ?? [] }
+            let ss = op.operands.map { shape[$0] ?? [] }
+            shape[op.result] = op.type.shape
+            switch op.kind {
+            case .input(let name):
+                let n = op.type.elementCount
+                if let all = inputs[name] {
+                    v[op.result] = Array(all[(item * n)..<((item + 1) * n)])
+                } else if case .int(let d) = op.annotations["default"] {
+                    v[op.result] = [Double](repeating: Double(d), count: n)
+                }
+            case .weight(let key): v[op.result] = try weights.doubles(key)
+            case .constant(let data): v[op.result] = data.values
+            case .blockDiagMatmul(let m):
+                let w = ss[1]
+                let (q, p) = w.count == 2 ? (w[0], w[1]) : (w[1], w[2])
+                let n = ss[0].last!
+                let rows = xs[0].count / n
+                var y = [Double](repeating: 0, count: rows * m)
+                for r in 0..<rows {
+                    for j in 0..<m {
+                        let (b, o) = (j / q, j % q)
+                        var acc = 0.0
+                        for s in 0..<p where b * p + s < n { acc += xs[1][(b * q + o) * p + s] * xs[0][r * n + b * p + s] }
+                        y[r * m + j] = acc
+                    }
+                }
+                v[op.result] = y
+            case .unary(let f): v[op.result] = xs[0].map { unary(f, $0) }
+            case .scale(let c): v[op.result] = xs[0].map { $0 * c }
+            case .shift(let c): v[op.result] = xs[0].map { $0 + c }
+            case .binary(let f):
+                let out = op.type.shape
+                v[op.result] = (0..<op.type.elementCount).map { i in
+                    binary(f, xs[0][broadcastIndex(i, out, ss[0])], xs[1][broadcastIndex(i, out, ss[1])])
+                }
+            case .layerNorm(let eps):
+                let d = ss[0].last!
+                var y = xs[0]
+                for r in 0..<(xs[0].count / d) {
+                    let row = xs[0][(r * d)..<((r + 1) * d)]
+                    let mean = row.reduce(0, +) / Double(d)
+                    let variance = row.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(d)
+                    for i in 0..<d { y[r * d + i] = (row[r * d + i] - mean) / (variance + eps).squareRoot() * xs[1][i] + xs[2][i] }
+                }
+                v[op.result] = y
+            case .reduce(let f, let axis):
+                let s = ss[0]
+                let outer = s[..<axis].reduce(1, *), n = s[axis], inner = s[(axis + 1)...].reduce(1, *)
+                var y: [Double] = []
+                for o in 0..<outer {
+                    for j in 0..<inner {
+                        let column = (0..<n).map { xs[0][(o * n + $0) * inner + j] }
+                        switch f {
+                        case .sum: y.append(column.reduce(0, +))
+                        case .mean: y.append(column.reduce(0, +) / Double(n))
+                        case .max: y.append(column.max()!)
+                        }
+                    }
+                }
+                v[op.result] = y
+            case .gather:
+                let dim = ss[0][1]
+                v[op.result] = xs[1].flatMap { id in xs[0][(Int(id) * dim)..<((Int(id) + 1) * dim)] }
+            case .shortConv(let taps):
+                let (c, l) = (ss[0][ss[0].count - 2], ss[0].last!)
+                var y = [Double](repeating: 0, count: xs[0].count)
+                for r in 0..<(xs[0].count / l) {
+                    let ch = r % c
+                    for i in 0..<l {
+                        var acc = xs.count == 3 ? xs[2][ch] : 0
+                        for k in 0..<taps where i - (taps - 1) + k >= 0 { acc += xs[1][ch * taps + k] * xs[0][r * l + i - (taps - 1) + k] }
+                        y[r * l + i] = acc
+                    }
+                }
+                v[op.result] = y
+            case .longConv(let bidirectional, let hasSkip):
+                let (h, l) = (ss[0][ss[0].count - 2], ss[0].last!)
+                var y = [Double](repeating: 0, count: xs[0].count)
+                for r in 0..<(xs[0].count / l) {
+                    let ch = r % h
+                    for i in 0..<l {
+                        var acc = 0.0
+                        for j in 0...i { acc += xs[1][ch * l + i - j] * xs[0][r * l + j] }
+                        if bidirectional { for j in (i + 1)..<max(i + 1, l) { acc += xs[2][ch * l + j - i - 1] * xs[0][r * l + j] } }
+                        if hasSkip { acc += xs[xs.count - 1][ch] * xs[0][r * l + i] }
+                        y[r * l + i] = acc
+                    }
+                }
+                v[op.result] = y
+            case .transpose(let perm):
+                let out = op.type.shape, src = ss[0]
+                v[op.result] = (0..<op.type.elementCount).map { i in
+                    let idx = unflatten(i, out)
+                    var s = [Int](repeating: 0, count: src.count)
+                    for (k, p) in perm.enumerated() { s[p] = idx[k] }
+                    return xs[0][flatten(s, src)]
+                }
+            case .reshape: v[op.result] = xs[0]
+            case .slice(let axis, let start, _):
+                v[op.result] = (0..<op.type.elementCount).map { i in
+                    var idx = unflatten(i, op.type.shape)
+                    idx[axis] += start
+                    return xs[0][flatten(idx, ss[0])]
+                }
+            case .concat(let axis):
+                v[op.result] = (0..<op.type.elementCount).map { i in
+                    var idx = unflatten(i, op.type.shape)
+                    for (x, s) in zip(xs, ss) {
+                        if idx[axis] < s[axis] { return x[flatten(idx, s)] }
+                        idx[axis] -= s[axis]
+                    }
+                    return .nan
+                }
+            case .cast(let to): v[op.result] = to == .i32 ? xs[0].map { $0.rounded(.towardZero) } : xs[0]
+            }
+        }
+        return v
+    }
+
+    private func unary(_ f: UnaryFn, _ x: Double) -> Double {
+        switch f {
+        case .gelu: return 0.5 * x * (1 + erf(x / 2.0.squareRoot()))
+        case .geluTanh: return 0.5 * x * (1 + tanh((2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x)))
+        case .sin: return sin(x)
+        case .cos: return cos(x)
+        case .exp: return exp(x)
+        case .log: return log(x)
+        case .tanh: return tanh(x)
+        case .sigmoid: return 1 / (1 + exp(-x))
+        case .relu: return max(0, x)
+        case .abs: return Swift.abs(x)
+        case .neg: return -x
+        case .sqrt: return x.squareRoot()
+        case .rsqrt: return 1 / x.squareRoot()
+        case .square: return x * x
+        }
+    }
+
+    private func binary(_ f: BinaryFn, _ a: Double, _ b: Double) -> Double {
+        switch f {
+        case .add: return a + b
+        case .sub: return a - b
+        case .mul: return a * b
+        case .div: return a / b
+        case .maximum: return max(a, b)
+        case .minimum: return min(a, b)
+        }
+    }
+
+    private func unflatten(_ i: Int, _ shape: [Int]) -> [Int] {
+        var rest = i
+        var idx = [Int](repeating: 0, count: shape.count)
+        for d in shape.indices.reversed() {
+            idx[d] = rest % shape[d]
+            rest /= shape[d]
+        }
+        return idx
+    }
+
+    private func flatten(_ idx: [Int], _ shape: [Int]) -> Int {
+        zip(idx, shape).reduce(0) { $0 * $1.1 + $1.0 }
+    }
+
+    /// Index into an operand of shape `s` for flat result index `i` (right-aligned broadcasting).
+    private func broadcastIndex(_ i: Int, _ out: [Int], _ s: [Int]) -> Int {
+        let idx = unflatten(i, out)
+        let lead = out.count - s.count
+        return flatten(s.indices.map { s[$0] == 1 ? 0 : idx[$0 + lead] }, s)
+    }
+}
