@@ -2,50 +2,72 @@ import ArgumentParser
 import Foundation
 import M2IR
 
-/// `m2c compile MODEL`: the front pipeline with IR dumps. Code generation (--target cpu|cuda) builds on it.
+/// `m2c compile MODEL --target cpu -o DIR`: the pass pipeline, then the target's code generator.
 struct CompileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compile",
-        abstract: "Compile a model: run the pass pipeline, write the final IR (and the IR after every pass with --dump-ir).",
-        discussion: "Code generation for --target cpu and --target cuda is not implemented yet; this version stops at the verified IR.")
+        abstract: "Compile a model into a C library (header, source, packed weights, Makefile, Swift wrapper).",
+        discussion: """
+        Writes DIR/NAME.h, NAME.c, NAME.m2w (with --weights or --random-weights), Makefile, NAME.pc.in,
+        NAME.swift and module.modulemap (see docs/OUTPUT.md). --build runs make so DIR also holds libNAME.a and
+        libNAME.so. --dump-ir DIR writes the IR after every pass; DIR/NAME.ir is the IR the emitter walked.
+        """)
+
+    enum Target: String, ExpressibleByArgument, CaseIterable { case cpu, cuda }
 
     @OptionGroup var model: ModelOptions
+
+    @Option(help: "Target: cpu (C11 + OpenMP). cuda is not implemented yet.")
+    var target: Target = .cpu
+
+    @Option(name: .shortAndLong, help: "Output directory (default: build/NAME).")
+    var output: String?
+
+    @Option(help: "Library name (default: the model's name).")
+    var name: String?
+
+    @Flag(help: "Run make in the output directory to build libNAME.a and libNAME.so.")
+    var build = false
 
     @Option(name: .customLong("dump-ir"), help: ArgumentHelp("Write the IR after every pass to DIR/NN-PASS.ir.", valueName: "DIR"))
     var dumpIR: String?
 
-    @Option(name: .shortAndLong, help: "Output directory.")
-    var output: String = "build"
-
-    @Option(help: "Target (cpu, cuda). Not implemented in this version.")
-    var target: String?
-
     func run() throws {
-        if let target {
-            Console.error("error: code generation for --target \(target) is not implemented yet; run without --target to get the verified IR\n")
+        guard target == .cpu else {
+            Console.error("error: --target cuda is not implemented yet; use --target cpu\n")
             throw ReportedFailure(code: 2)
         }
         let session = try CompilerSession.open(model, requireWeights: false)
         if let dumpIR { try makeDirectory(dumpIR) }
-        try makeDirectory(output)
         func dump(_ index: Int, _ name: String, _ graph: Graph) throws {
             guard let dumpIR else { return }
-            let file = "\(dumpIR)/\(String(format: "%02d", index))-\(name).ir"
-            try writeOrPrint(IRPrinter.print(graph), to: file)
+            try writeOrPrint(IRPrinter.print(graph), to: "\(dumpIR)/\(String(format: "%02d", index))-\(name).ir")
         }
         try dump(0, "elaborate", session.model.graph)
         let graph = try session.runPasses(try CompilerSession.pipeline(upTo: nil)) { i, pass, g in
             try dump(i + 1, pass.name, g)
         }
-        let path = "\(output)/\(graph.name).ir"
-        try writeOrPrint(IRPrinter.print(graph), to: path)
-        Console.error("wrote \(path)\(dumpIR.map { " and per-pass dumps in \($0)" } ?? "")\n")
-    }
-
-    private func makeDirectory(_ path: String) throws {
-        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-            Console.error("error: cannot create directory \(path): \(error.localizedDescription)\n")
-            throw ReportedFailure()
+        let libName = CPUBuild.libraryName(name, graph: graph)
+        let directory = output ?? "build/\(libName)"
+        try makeDirectory(directory)
+        try writeOrPrint(IRPrinter.print(graph), to: "\(directory)/\(libName).ir")
+        let library = try CPUBuild.emit(graph, session: session, name: libName, directory: directory)
+        if session.weights == nil {
+            Console.error("warning: no --weights or --random-weights: \(libName).m2w was not written\n")
         }
+        if build {
+            do { try LibraryBuilder.build(directory: directory) } catch {
+                Console.error("error: \(error)\n"); throw ReportedFailure()
+            }
+        }
+        let files = library.files.keys.sorted().joined(separator: ", ")
+        Console.error("wrote \(directory)/{\(files)}\(build ? " and built lib\(libName).a, lib\(libName).so" : "")\n")
+    }
+}
+
+func makeDirectory(_ path: String) throws {
+    do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+        Console.error("error: cannot create directory \(path): \(error.localizedDescription)\n")
+        throw ReportedFailure()
     }
 }

@@ -60,6 +60,34 @@ public struct ModelInputs {
     }
 }
 
+extension ModelInputs {
+    /// Every input of `graph`, absent ones filled with their declared default (for callers that cannot pass NULL).
+    public func completed(for graph: Graph) -> ModelInputs {
+        var all = self
+        for op in graph.inputs {
+            guard case .input(let name) = op.kind, all.tensors[name] == nil else { continue }
+            let fill: Double
+            switch op.annotations["default"] {
+            case .int(let v): fill = Double(v)
+            case .double(let v): fill = v
+            default: continue
+            }
+            all.tensors[name] = [Double](repeating: fill, count: batch * op.type.elementCount)
+        }
+        return all
+    }
+
+    /// Rows of the table the first i32 input indexes (its token vocabulary), for random ids; 2 when unknown.
+    public static func vocabulary(of graph: Graph) -> Int {
+        guard let ids = graph.inputs.first(where: { $0.type.dtype == .i32 })?.result else { return 2 }
+        for op in graph.ops {
+            if case .gather = op.kind, op.operands.count == 2, op.operands[1] == ids,
+               let rows = graph.type(of: op.operands[0])?.shape.first { return rows }
+        }
+        return 2
+    }
+}
+
 public struct InputError: Error, CustomStringConvertible {
     public var description: String
     public init(_ d: String) { description = d }

@@ -49,11 +49,7 @@ struct RunCommand: ParsableCommand {
             if let path = inputs {
                 modelInputs = try ModelInputs.read(try SafetensorsFile(path: path), for: graph)
             } else {
-                let vocab = graph.weights.compactMap { op -> Int? in
-                    guard case .weight(let key) = op.kind, key.hasSuffix("word_embeddings.weight") else { return nil }
-                    return op.type.shape.first
-                }.first ?? 2
-                modelInputs = ModelInputs.random(for: graph, batch: batch, vocab: vocab, seed: randomInputs ?? 0)
+                modelInputs = ModelInputs.random(for: graph, batch: batch, vocab: ModelInputs.vocabulary(of: graph), seed: randomInputs ?? 0)
             }
         } catch let e as InputError {
             Console.error("error: \(e.description)\n"); throw ReportedFailure()

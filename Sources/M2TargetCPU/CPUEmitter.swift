@@ -19,6 +19,7 @@ public enum CPUEmitter {
                                      templates: templates, options: options)
         files["\(name).h"] = Array(try sources.header().utf8)
         files["\(name).c"] = Array(try sources.source().utf8)
+        files["\(name)_harness.c"] = Array(try sources.harness().utf8)
         for (file, text) in try sources.buildFiles() { files[file] = Array(text.utf8) }
         let wrapper = SwiftWrapperEmitter(name: name, graphName: graph.name, m2cVersion: options.m2cVersion,
                                           interface: interface, templates: templates)

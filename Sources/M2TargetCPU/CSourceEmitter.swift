@@ -33,6 +33,7 @@ struct CSourceEmitter {
                                                     "TYPE": "output '\(escapeC(o.name))', \(o.type)"])
         }.joined()
         values["FORWARD_PARAMS"] = try forwardParams()
+        values["NUM_INPUTS"] = "\(interface.inputs.count)"
         return try templates.render("model.h.tmpl", values)
     }
 
@@ -86,7 +87,23 @@ struct CSourceEmitter {
             return try templates.fragment(fragment, ["FIELD": o.cName, "SOURCE": kernels.pointer(o.value),
                                                      "COUNT": "\(o.type.elementCount)", "CTYPE": cType(o.type.dtype)])
         }.joined()
+        values["GENERIC_INPUT_ARGS"] = interface.inputs.enumerated().map { i, input in
+            " (const \(cType(input.dtype)) *)inputs[\(i)],"
+        }.joined()
+        values["GENERIC_OUTPUT_FIELDS"] = interface.outputs.enumerated().map { i, o in
+            "    out.\(o.cName) = (\(cType(o.type.dtype)) *)outputs[\(i)];\n"
+        }.joined()
         return try templates.render("model.c.tmpl", values)
+    }
+
+    /// The out-of-process runner (`make NAME_harness`) for verification under sanitizers and valgrind.
+    func harness() throws(CPUEmitError) -> String {
+        var values = common
+        values["NUM_INPUTS"] = "\(interface.inputs.count)"
+        values["NUM_OUTPUTS"] = "\(interface.outputs.count)"
+        values["INPUT_COUNTS"] = interface.inputs.map { "\($0.count)," }.joined(separator: " ")
+        values["OUTPUT_COUNTS"] = interface.outputs.map { "\($0.type.elementCount)," }.joined(separator: " ")
+        return try templates.render("harness.c.tmpl", values)
     }
 
     /// Makefile and the pkg-config template (make fills in the OpenMP libraries it detects).

@@ -1,0 +1,130 @@
+import ArgumentParser
+import Foundation
+import M2IR
+import M2Reference
+import M2Weights
+
+/// `m2c verify MODEL --weights W [--golden IO]`: compiles, builds and runs the generated library and compares
+/// every output with the Float64 reference interpreter (on the un-optimised IR) and with golden outputs.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check compiled code against the reference interpreter and golden outputs.",
+        discussion: """
+        Compiles the model to a temporary directory (or --keep DIR), builds it with make, runs it on the golden
+        inputs (--golden) or on random token ids (--batch, --random-inputs), and prints per output the max abs and
+        relative L2 error against the Float64 reference and, with --golden, against the golden outputs.
+        Generated float32 code passes when max|out − ref| ≤ 1e-4 · std(ref) (../shared/golden/README.md).
+        Exits non-zero when an output fails.
+        """)
+
+    enum Target: String, ExpressibleByArgument, CaseIterable { case cpu }
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(help: ArgumentHelp("Safetensors file with inputs and golden outputs (e.g. ../shared/golden/NAME.io.safetensors).", valueName: "FILE"))
+    var golden: String?
+
+    @Option(help: "Batch size for random inputs (without --golden).")
+    var batch: Int = 2
+
+    @Option(name: .customLong("random-inputs"), help: ArgumentHelp("Seed of the random token ids (without --golden).", valueName: "SEED"))
+    var randomInputs: UInt64 = 1
+
+    @Option(help: "Target whose generated code is checked.")
+    var target: Target = .cpu
+
+    @Option(help: ArgumentHelp("C compiler for the generated code (default: make's cc).", valueName: "CC"))
+    var cc: String?
+
+    @Option(help: ArgumentHelp("CFLAGS for the generated code, e.g. \"-O1 -g -fsanitize=address,undefined\".", valueName: "FLAGS"))
+    var cflags: String?
+
+    @Option(help: ArgumentHelp("Keep the generated library in DIR instead of a temporary directory.", valueName: "DIR"))
+    var keep: String?
+
+    @Option(help: "Threads for the generated code.")
+    var threads: Int?
+
+    @Flag(help: "Run the generated code in a separate process (its harness program) instead of loading it.")
+    var isolate = false
+
+    @Flag(help: "Build the generated code with -fsanitize=address,undefined (implies --isolate); any report fails.")
+    var sanitize = false
+
+    @Flag(help: "Run the generated code under valgrind memcheck (implies --isolate); any error or leak fails.")
+    var valgrind = false
+
+    static let tolerance = 1e-4
+
+    func validate() throws {
+        if batch < 1 { throw ValidationError("--batch must be at least 1") }
+    }
+
+    func run() throws {
+        let session = try CompilerSession.open(model, requireWeights: true)
+        let graph = try session.runPasses(try CompilerSession.pipeline(upTo: nil))
+        let directory = try keep ?? CPUBuild.temporaryDirectory()
+        if keep != nil { try makeDirectory(directory) }
+        defer { if keep == nil { try? FileManager.default.removeItem(atPath: directory) } }
+
+        let inputs: ModelInputs
+        var goldenFile: SafetensorsFile?
+        do {
+            if let golden {
+                let file = try SafetensorsFile(path: golden)
+                inputs = try ModelInputs.read(file, for: graph)
+                goldenFile = file
+            } else {
+                inputs = ModelInputs.random(for: graph, batch: batch, vocab: ModelInputs.vocabulary(of: graph), seed: randomInputs)
+            }
+        } catch {
+            Console.error("error: \(error)\n"); throw ReportedFailure()
+        }
+
+        let name = CPUBuild.libraryName(nil, graph: graph)
+        let compiled: [String: (shape: [Int], values: [Double])]
+        let reference: [String: Tensor64]
+        do {
+            if isolate || sanitize || valgrind {
+                _ = try CPUBuild.emit(graph, session: session, name: name, directory: directory)
+                var harness = HarnessRunner(directory: directory, name: name, threads: threads)
+                if valgrind {
+                    harness.wrapper = ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect"]
+                }
+                let flags = cflags ?? (sanitize ? "-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" : nil)
+                try harness.build(compiler: cc, cflags: flags)
+                compiled = try harness.forward(graph: graph, inputs: inputs.completed(for: graph).tensors, batch: inputs.batch)
+            } else {
+                let library = try CPUBuild.load(graph, session: session, name: name, directory: directory,
+                                                compiler: cc, cflags: cflags)
+                if let threads { try library.setThreads(threads) }
+                compiled = try library.forward(graph: graph, inputs: inputs.tensors, batch: inputs.batch)
+            }
+            // The reference runs the elaborated IR, before any pass, so passes and code generation are both checked.
+            reference = try ReferenceInterpreter(graph: session.model.graph, weights: session.weights)
+                .run(inputValues: inputs.tensors, batch: inputs.batch)
+        } catch {
+            Console.error("error: \(error)\n"); throw ReportedFailure()
+        }
+
+        var table = ComparisonTable()
+        for out in graph.outputs where !out.isProbe {
+            guard let c = compiled[out.name] else { continue }
+            if let r = reference[out.name] {
+                table.add("\(out.name) vs reference", output: c.values, outputShape: c.shape,
+                          reference: r.values, referenceShape: r.shape, tolerance: Self.tolerance)
+            }
+            if let g = goldenFile, let shape = g.shape(of: out.name) {
+                let ref = (try? g.floats(out.name).map(Double.init)) ?? []
+                table.add("\(out.name) vs golden", output: c.values, outputShape: c.shape,
+                          reference: ref, referenceShape: shape, tolerance: Self.tolerance)
+            }
+        }
+        let mode = sanitize ? ", ASan+UBSan" : valgrind ? ", valgrind" : isolate ? ", out of process" : ""
+        print("m2c verify \(model.model): target \(target.rawValue)\(mode), batch \(inputs.batch)\(golden.map { ", golden \($0)" } ?? ", random inputs")")
+        print(table.render(), terminator: "")
+        print(table.passed ? "PASS" : "FAIL")
+        guard table.passed else { throw ReportedFailure() }
+    }
+}
