@@ -11,7 +11,7 @@ struct RunCommand: ParsableCommand {
         abstract: "Run a model on token ids and write its outputs (safetensors).",
         discussion: "Outputs are written under the model's output names (last_hidden_state, pooled_output, pooled_output_mean, mlm_logits, …) as F32; with --probes also the probes.")
 
-    enum Engine: String, ExpressibleByArgument, CaseIterable { case reference }
+    enum Engine: String, ExpressibleByArgument, CaseIterable { case reference, cpu }
 
     @OptionGroup var model: ModelOptions
 
@@ -27,14 +27,15 @@ struct RunCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output safetensors file.")
     var output: String
 
-    @Option(help: "Execution engine: reference (Float64 interpreter over the un-lowered IR).")
+    @Option(help: "Execution engine: reference (Float64 interpreter over the un-lowered IR) or cpu (compiles, builds and runs the generated C library).")
     var engine: Engine = .reference
 
     @Option(help: ArgumentHelp("Compare every output also present in this safetensors file (e.g. a golden io file) and exit non-zero if one is off: max|out − ref| ≤ 2e-5·std(ref).", valueName: "FILE"))
     var compare: String?
 
-    /// The Float64 reference's tolerance against the original float32 model (../shared/golden/README.md).
-    static let referenceTolerance = 2e-5
+    /// Tolerances against the original float32 model (../shared/golden/README.md): the Float64 reference,
+    /// and generated float32 code.
+    var tolerance: Double { engine == .reference ? 2e-5 : 1e-4 }
 
     func validate() throws {
         if (inputs == nil) == (randomInputs == nil) { throw ValidationError("give exactly one of --inputs FILE or --random-inputs SEED") }
@@ -59,10 +60,17 @@ struct RunCommand: ParsableCommand {
 
         let results: [String: Tensor64]
         do {
-            results = try ReferenceInterpreter(graph: graph, weights: session.weights)
-                .run(inputValues: modelInputs.tensors, batch: modelInputs.batch)
+            switch engine {
+            case .reference:
+                results = try ReferenceInterpreter(graph: graph, weights: session.weights)
+                    .run(inputValues: modelInputs.tensors, batch: modelInputs.batch)
+            case .cpu:
+                results = try runCompiled(session, modelInputs)
+            }
+        } catch let failure as ReportedFailure {
+            throw failure
         } catch {
-            Console.error("error: \(error.description)\n"); throw ReportedFailure()
+            Console.error("error: \(error)\n"); throw ReportedFailure()
         }
         var tensors: [(name: String, shape: [Int], values: [Float])] = []
         for out in graph.outputs {
@@ -74,6 +82,16 @@ struct RunCommand: ParsableCommand {
         }
         Console.error("wrote \(tensors.count) output(s) for batch \(modelInputs.batch) to \(output)\n")
         if let compare { try compareOutputs(results, graph: graph, with: compare) }
+    }
+
+    /// Compiles the front pipeline's IR to C in a temporary directory, builds it and runs it once.
+    private func runCompiled(_ session: CompilerSession, _ inputs: ModelInputs) throws -> [String: Tensor64] {
+        let graph = try session.runPasses(try CompilerSession.pipeline(upTo: nil))
+        let directory = try CPUBuild.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let library = try CPUBuild.load(graph, session: session, name: graph.name, directory: directory)
+        return try library.forward(graph: graph, inputs: inputs.tensors, batch: inputs.batch)
+            .mapValues { Tensor64(shape: $0.shape, values: $0.values) }
     }
 
     private func compareOutputs(_ results: [String: Tensor64], graph: Graph, with path: String) throws {
@@ -89,7 +107,7 @@ struct RunCommand: ParsableCommand {
                 Console.error("error: \(error.description)\n"); throw ReportedFailure()
             }
             table.add(out.name, output: t.values, outputShape: t.shape, reference: ref, referenceShape: shape,
-                      tolerance: Self.referenceTolerance)
+                      tolerance: tolerance)
         }
         guard !table.rows.isEmpty else {
             Console.error("error: \(path) holds none of the model's outputs (\(graph.outputs.map(\.name).joined(separator: ", ")))\n")
