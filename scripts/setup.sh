@@ -10,6 +10,7 @@ command -v make >/dev/null 2>&1 || need_apt+=(make)
 [ -f /usr/include/x86_64-linux-gnu/cblas.h ] || [ -f /usr/include/cblas.h ] || \
   [ -n "$(find /usr/include -maxdepth 3 -name cblas.h -print -quit 2>/dev/null)" ] || need_apt+=(libopenblas-dev)
 [ -n "$(find /usr/lib/llvm-* -name omp.h -print -quit 2>/dev/null)" ] || need_apt+=(libomp-dev)
+command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}"

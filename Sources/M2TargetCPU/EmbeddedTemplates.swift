@@ -22,7 +22,7 @@ ifeq ($(OPENMP),1)
     OMP_INCLUDE ?= $(patsubst %/omp.h,%,$(firstword $(wildcard /usr/lib/llvm-*/lib/clang/*/include/omp.h)))
     OMP_LIBDIR ?= $(patsubst %/libomp.so,%,$(firstword $(wildcard /usr/lib/llvm-*/lib/libomp.so)))
     ifneq ($(OMP_INCLUDE),)
-      OMP_CFLAGS := -fopenmp -I$(OMP_INCLUDE)
+      OMP_CFLAGS := -fopenmp -isystem $(OMP_INCLUDE)
       OMP_LIBS := -L$(OMP_LIBDIR) -lomp
     else
       $(warning clang without libomp (apt-get install libomp-dev): building without OpenMP)

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+@testable import M2Commands
+import M2Weights
+
+/// Generated C against the original M2-BERT (../shared/golden): every fixture compiled, built, run and matched
+/// within 1e-4·std for every output, also with batch > 1, under ASan+UBSan and valgrind, and warning-free.
+@Suite("Compiled C vs golden fixtures", .serialized)
+struct CompiledGoldenTests {
+    let tmp: String = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("m2c-golden-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }()
+
+    func m2c(_ args: [String]) throws -> Bool {
+        var command = try M2C.parseAsRoot(args)
+        do { try command.run(); return true } catch is ReportedFailure { return false }
+    }
+
+    /// `m2c import` of the fixture's config, and the weights arguments (model + pooler).
+    func model(_ fixture: String) throws -> (model: String, weights: [String], io: String)? {
+        guard let config = Fixtures.golden(fixture, "config.json"), let w = Fixtures.golden(fixture, "weights.safetensors"),
+              let p = Fixtures.golden(fixture, "pooler.safetensors"), let io = Fixtures.golden(fixture, "io.safetensors") else { return nil }
+        let path = "\(tmp)/\(fixture).m2"
+        #expect(try m2c(["import", config.path, "-o", path]))
+        return (path, ["--weights", w.path, "--weights", p.path], io.path)
+    }
+
+    @Test(arguments: ["tiny", "small", "plain", "base1"])
+    func goldenInputs(_ fixture: String) throws {
+        guard let m = try model(fixture) else {
+            #expect(fixture == "base1", "fixture \(fixture) missing")
+            print("\(fixture): SKIPPED — ../shared/golden/\(fixture).* not found beside the clone (CI provides it)")
+            return
+        }
+        #expect(try m2c(["verify", m.model] + m.weights + ["--golden", m.io]))
+    }
+
+    @Test(arguments: ["tiny", "plain"])
+    func largerBatchAgainstTheReference(_ fixture: String) throws {
+        let m = try #require(try model(fixture))
+        #expect(try m2c(["verify", m.model] + m.weights + ["--batch", "5", "--random-inputs", "7", "--threads", "2"]))
+    }
+
+    @Test(arguments: ["tiny", "small", "plain"])
+    func addressAndUndefinedBehaviourSanitizers(_ fixture: String) throws {
+        let m = try #require(try model(fixture))
+        #expect(try m2c(["verify", m.model] + m.weights + ["--golden", m.io, "--sanitize"]))
+        #expect(try m2c(["verify", m.model] + m.weights + ["--batch", "3", "--sanitize", "--cc", "clang"]))
+    }
+
+    @Test func valgrindFindsNoErrorsOrLeaks() throws {
+        let m = try #require(try model("tiny"))
+        #expect(try m2c(["verify", m.model] + m.weights + ["--golden", m.io, "--valgrind"]))
+    }
+
+    /// A reference whose outputs are slightly off must fail verification (the check can fail).
+    @Test func verifyFailsOnAPerturbedGolden() throws {
+        let m = try #require(try model("tiny"))
+        let io = try SafetensorsFile(path: m.io)
+        var tensors: [(name: String, shape: [Int], dtype: WeightDType, bytes: [UInt8])] = []
+        for key in io.keys {
+            let shape = try #require(io.shape(of: key))
+            if io.dtype(of: key) == .i32 {
+                tensors.append((key, shape, .i32, SafetensorsWriter.bytes(of: try io.int32s(key))))
+            } else {
+                let delta: Float = key == "mlm_logits" ? 1e-3 : 0
+                tensors.append((key, shape, .f32, SafetensorsWriter.bytes(of: try io.floats(key).map { $0 + delta })))
+            }
+        }
+        let perturbed = "\(tmp)/perturbed.io.safetensors"
+        try SafetensorsWriter.write(path: perturbed, tensors: tensors)
+        #expect(try !m2c(["verify", m.model] + m.weights + ["--golden", perturbed]))
+    }
+
+    /// The generated source (library and harness) is warning-free under gcc and clang with -Wall -Wextra -Werror.
+    @Test(arguments: ["gcc", "clang"])
+    func generatedCodeIsWarningFree(_ compiler: String) throws {
+        for fixture in ["tiny", "plain"] {
+            let m = try #require(try model(fixture))
+            let dir = "\(tmp)/\(fixture)-\(compiler)"
+            #expect(try m2c(["compile", m.model] + m.weights + ["-o", dir]))
+            let result = try Subprocess.run(["make", "-s", "-C", dir, "CC=\(compiler)",
+                                             "CFLAGS=-O2 -Wall -Wextra -Werror -pedantic", "all", "\(fixture)_harness"])
+            #expect(result.status == 0, "\(compiler) on \(fixture):\n\(result.stderr)")
+        }
+    }
+}
