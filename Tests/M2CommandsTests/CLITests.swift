@@ -76,10 +76,24 @@ struct CLITests {
         #expect(final == folded)
     }
 
-    @Test func compileWithATargetSaysCodeGenerationIsMissing() throws {
+    @Test func compileForCPUWritesAndBuildsTheLibrary() throws {
         let model = "\(tmp)/tiny.m2"
         try m2c(["import", try golden("tiny", "config.json"), "-o", model])
-        var command = try M2C.parseAsRoot(["compile", model, "--target", "cpu", "-o", "\(tmp)/b"])
+        let out = "\(tmp)/lib"
+        #expect(try m2c(["compile", model, "--target", "cpu", "--random-weights", "2", "-o", out, "--build"]))
+        let files = Set(try FileManager.default.contentsOfDirectory(atPath: out))
+        for f in ["tiny.h", "tiny.c", "tiny.m2w", "tiny.ir", "Makefile", "tiny.swift", "module.modulemap",
+                  "tiny_harness.c", "libtiny.a", "libtiny.so", "tiny.pc"] {
+            #expect(files.contains(f), "compile --build did not write \(f)")
+        }
+        let header = try String(contentsOfFile: "\(out)/tiny.h", encoding: .utf8)
+        #expect(header.contains("#define TINY_SEQ_LEN 64") && header.contains("int tiny_forward(tiny_model *m, int batch,"))
+    }
+
+    @Test func compileForCUDASaysItIsNotImplemented() throws {
+        let model = "\(tmp)/tiny.m2"
+        try m2c(["import", try golden("tiny", "config.json"), "-o", model])
+        var command = try M2C.parseAsRoot(["compile", model, "--target", "cuda", "-o", "\(tmp)/b"])
         #expect(throws: ReportedFailure.self) { try command.run() }
     }
 
