@@ -21,7 +21,6 @@ public final class GeneratedLibrary {
         public var description: String
     }
 
-    private let dl: UnsafeMutableRawPointer
     private let openFn: OpenFn, forwardFn: ForwardFn, closeFn: CloseFn
     private let errorStringFn: ErrorStringFn, lastErrorFn: LastErrorFn, threadsFn: ThreadsFn
     private var handle: OpaquePointer?
@@ -31,10 +30,11 @@ public final class GeneratedLibrary {
     public init(directory: String, name: String, weights: String) throws(Failure) {
         self.name = name
         let path = "\(directory)/lib\(name).so"
-        guard let dl = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+        // RTLD_NODELETE, and no dlclose: the library's OpenMP runtime keeps worker threads alive after a forward,
+        // and unloading it under them crashes the process.
+        guard let dl = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
             throw Failure(description: "cannot load \(path): \(String(cString: dlerror()))")
         }
-        self.dl = dl
         func symbol<T>(_ s: String, _: T.Type) throws(Failure) -> T {
             guard let p = dlsym(dl, "\(name)_\(s)") else { throw Failure(description: "\(path) has no symbol \(name)_\(s)") }
             return unsafeBitCast(p, to: T.self)
@@ -53,7 +53,6 @@ public final class GeneratedLibrary {
 
     deinit {
         closeFn(handle)
-        dlclose(dl)
     }
 
     private func describe(_ rc: Int32) -> String {
