@@ -71,7 +71,7 @@ enum Subprocess {
         p.arguments = args
         // stderr goes to a file so a child that writes a lot to both streams cannot block on a full pipe.
         let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("m2c-stderr-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: errPath) }
         let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         let out = Pipe()
