@@ -3,7 +3,7 @@ import M2Weights
 
 /// Inputs for one forward: name → values laid out [batch][input shape] (token ids are i32 inputs,
 /// carried here as exact Float64 values; non-BERT models may have f32 inputs).
-public struct ModelInputs {
+public struct ModelInputs: Sendable {
     public var batch: Int
     public var tensors: [String: [Double]]
 
