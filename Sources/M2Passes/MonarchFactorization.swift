@@ -35,7 +35,7 @@ public struct MonarchFactorization: Hashable, Sendable, CustomStringConvertible 
                 if let f = MonarchFactorization(prefix) { result.append(f) }
                 return
             }
-            for factor in max(2, allowed.lowerBound)...min(remaining, allowed.upperBound)
+            for factor in stride(from: max(2, allowed.lowerBound), through: min(remaining, allowed.upperBound), by: 1)
             where remaining % factor == 0 && (!prefix.isEmpty || factor % 2 == 0) {
                 prefix.append(factor)
                 extend(remaining / factor)
@@ -44,6 +44,19 @@ public struct MonarchFactorization: Hashable, Sendable, CustomStringConvertible 
         }
         if length >= 2 { extend(length) }
         return result
+    }
+
+    /// Whether `length` has any candidate (a depth-first search that stops at the first one found).
+    public static func exists(for length: Int, allowed: ClosedRange<Int>) -> Bool {
+        func split(_ remaining: Int, first: Bool) -> Bool {
+            if remaining == 1 { return !first }
+            for factor in stride(from: max(2, allowed.lowerBound), through: min(remaining, allowed.upperBound), by: 1)
+            where remaining % factor == 0 && (!first || factor % 2 == 0) {
+                if split(remaining / factor, first: false) { return true }
+            }
+            return false
+        }
+        return length >= 2 && split(length, first: true)
     }
 
     /// The cheapest candidate under `model`; ties go to fewer levels, then to the lexicographically
@@ -87,22 +100,19 @@ public struct UnsupportedLengthError: Error, Hashable, Sendable, CustomStringCon
         return max(largest, n)
     }
 
-    /// The nearest sequence lengths below and above L whose 2L factorizes (nil below when there is none).
-    public var nearestSupportedSequenceLengths: (below: Int?, above: Int) {
-        func supported(_ l: Int) -> Bool { !MonarchFactorization.candidates(for: 2 * l, allowed: allowed).isEmpty }
-        var below: Int? = nil
-        var l = sequenceLength - 1
-        while l >= 1 { if supported(l) { below = l; break }; l -= 1 }
-        var above = sequenceLength + 1
-        while !supported(above) { above += 1 }
+    /// The nearest sequence lengths below and above L whose 2L factorizes (searched up to 4L + 64; nil when none).
+    public var nearestSupportedSequenceLengths: (below: Int?, above: Int?) {
+        func supported(_ l: Int) -> Bool { MonarchFactorization.exists(for: 2 * l, allowed: allowed) }
+        let below = stride(from: sequenceLength - 1, through: 1, by: -1).first(where: supported)
+        let above = (sequenceLength + 1...4 * sequenceLength + 64).first(where: supported)
         return (below, above)
     }
 
     public var description: String {
         let near = nearestSupportedSequenceLengths
-        let lengths = (near.below.map { "\($0) and " } ?? "") + "\(near.above)"
+        let lengths = [near.below, near.above].compactMap { $0 }.map(String.init).joined(separator: " and ")
         return "sequence length \(sequenceLength) (FFT length N = \(length)) has no Monarch factorization into factors "
-            + "\(allowed.lowerBound)…\(allowed.upperBound): N has the prime factor \(offendingPrime); "
-            + "nearest supported sequence lengths: \(lengths)"
+            + "\(allowed.lowerBound)…\(allowed.upperBound): its largest prime factor is \(offendingPrime); "
+            + (lengths.isEmpty ? "no nearby sequence length is supported" : "nearest supported sequence lengths: \(lengths)")
     }
 }
