@@ -40,6 +40,7 @@ public struct LowerLongConv: Pass {
         let producers = graph.producerIndex()
         var lowered: [Op] = []
         lowered.reserveCapacity(graph.ops.count)
+        var keptDirect: [Op] = []
         for op in graph.ops {
             guard case .longConv(let bidirectional, let hasSkip) = op.kind, op.type.rank >= 2 else { lowered.append(op); continue }
             var operands: [[Double]] = []
@@ -48,8 +49,7 @@ public struct LowerLongConv: Pass {
                 operands.append(values)
             }
             guard operands.count == op.operands.count - 1 else {
-                context.diagnostics.append(Diagnostic(.note, "long_conv kept as a direct sum: its kernels are not compile-time constants",
-                                                      at: op.location.map { SourceRange($0, length: 1) }))
+                keptDirect.append(op)
                 lowered.append(op)
                 continue
             }
@@ -69,6 +69,12 @@ public struct LowerLongConv: Pass {
             graph.reserveValues(through: ValueID(builder.lastValue))
         }
         graph.ops = lowered
+        if let first = keptDirect.first {
+            // One note for all of them: without weights every layer's convolution stays direct.
+            context.diagnostics.append(Diagnostic(.note, "\(keptDirect.count) long_conv op(s) kept as direct sums: their kernels "
+                + "are not compile-time constants (give weights to lower them to Monarch-FFT form)",
+                at: first.location.map { SourceRange($0, length: 1) }))
+        }
     }
 
     /// Forced by annotation, then by the pass, else the cheapest; any mismatch is an error at the op.
