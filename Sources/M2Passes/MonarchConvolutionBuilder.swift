@@ -103,7 +103,7 @@ struct MonarchConvolutionBuilder {
         value = try bringLast(DigitAxis(digit: 0, frequency: true), value, stage: "inv1")
         let lastInverse = MonarchDFT.matrix(size: first, rows: first / 2, columns: first, inverse: true)
         let partRe = try matmul(value.re, lastInverse.re, [first / 2, first], stage: "inv1")
-        let partIm = try matmul(value.im, lastInverse.im.map { -$0 }, [first / 2, first], stage: "inv1")
+        let partIm = try matmul(value.im, lastInverse.im.map { 0 - $0 }, [first / 2, first], stage: "inv1")
         real = try emit(.binary(.add), [partRe, partIm], stage: "inv1")
         layout[p - 1] = DigitAxis(digit: 0, frequency: false)
         real = try arrange(real, to: (0..<p).map { DigitAxis(digit: $0, frequency: false) }, stage: "inv1")

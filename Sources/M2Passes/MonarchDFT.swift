@@ -7,8 +7,13 @@ enum MonarchDFT {
     /// ω_n^{exponent} (conjugated for `inverse`).
     static func root(_ exponent: Int, of n: Int, inverse: Bool) -> (re: Double, im: Double) {
         let e = ((exponent % n) + n) % n
+        // Quarter turns exactly (1, ∓i, −1, ±i), so DFT tables hold true zeros and no −0.0.
+        if (4 * e) % n == 0 {
+            let quarter = [(1.0, 0.0), (0.0, -1.0), (-1.0, 0.0), (0.0, 1.0)][4 * e / n]
+            return (quarter.0, inverse ? -quarter.1 + 0 : quarter.1)
+        }
         let angle = 2 * Double.pi * Double(e) / Double(n)
-        return (cos(angle), inverse ? sin(angle) : -sin(angle))
+        return (cos(angle), inverse ? sin(angle) : 0 - sin(angle))
     }
 
     /// Rows `rows` × columns `columns` of the length-n DFT matrix F[r,c] = ω_n^{r·c}, row-major, split into
