@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import M2IR
+import M2Passes
 
 /// `m2c compile MODEL --target cpu -o DIR`: the pass pipeline, then the target's code generator.
 struct CompileCommand: ParsableCommand {
@@ -44,7 +45,7 @@ struct CompileCommand: ParsableCommand {
             try writeOrPrint(IRPrinter.print(graph), to: "\(dumpIR)/\(String(format: "%02d", index))-\(name).ir")
         }
         try dump(0, "elaborate", session.model.graph)
-        let graph = try session.runPasses(try CompilerSession.pipeline(upTo: nil)) { i, pass, g in
+        let graph = try session.runPasses(try CompilerSession.pipeline(PassRegistry.cpuPipeline, upTo: nil)) { i, pass, g in
             try dump(i + 1, pass.name, g)
         }
         let libName = CPUBuild.libraryName(name, graph: graph)

@@ -84,9 +84,10 @@ public struct CompilerSession {
         return graph
     }
 
-    /// The front pipeline, cut after the pass named `after` when given.
-    public static func pipeline(upTo after: String?) throws -> [any Pass] {
-        let all = PassRegistry.frontendPipeline
+    /// `passes` (the front pipeline by default; `PassRegistry.cpuPipeline` for the CPU target), cut after the
+    /// pass named `after` when given (the first pass of that name).
+    public static func pipeline(_ passes: [any Pass] = PassRegistry.frontendPipeline, upTo after: String?) throws -> [any Pass] {
+        let all = passes
         guard let after else { return all }
         if after == "elaborate" { return [] }
         guard let i = all.firstIndex(where: { $0.name == after }) else {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import M2IR
+import M2Passes
 
 /// `m2c ir MODEL`: prints the IR (text or Graphviz) after the front pipeline or after a named pass.
 struct IRCommand: ParsableCommand {
@@ -8,11 +9,15 @@ struct IRCommand: ParsableCommand {
         commandName: "ir", abstract: "Print a model's IR after the front pipeline (or after one pass).")
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, dot }
+    enum Target: String, ExpressibleByArgument, CaseIterable { case cpu }
 
     @OptionGroup var model: ModelOptions
 
     @Option(help: ArgumentHelp("Stop after this pass ('elaborate' = before any pass). See `m2c passes`.", valueName: "PASS"))
     var after: String?
+
+    @Option(help: "Show the IR as this target's pipeline lowers it (cpu: long convolutions in Monarch-FFT form); default: the front pipeline.")
+    var target: Target?
 
     @Option(help: "Output format: text (MLIR-like dump) or dot (Graphviz).")
     var format: Format = .text
@@ -28,7 +33,8 @@ struct IRCommand: ParsableCommand {
 
     func run() throws {
         let session = try CompilerSession.open(model, requireWeights: false)
-        let graph = try session.runPasses(try CompilerSession.pipeline(upTo: after))
+        let passes = target == .cpu ? PassRegistry.cpuPipeline : PassRegistry.frontendPipeline
+        let graph = try session.runPasses(try CompilerSession.pipeline(passes, upTo: after))
         let text: String
         switch format {
         case .text: text = IRPrinter.print(graph, options: .init(locations: locations, names: names))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import M2IR
+import M2Passes
 import M2Reference
 import M2Weights
 
@@ -84,9 +85,9 @@ struct RunCommand: ParsableCommand {
         if let compare { try compareOutputs(results, graph: graph, with: compare) }
     }
 
-    /// Compiles the front pipeline's IR to C in a temporary directory, builds it and runs it once.
+    /// Compiles the CPU pipeline's IR (long convolutions in Monarch-FFT form) to C in a temporary directory, builds it and runs it once.
     private func runCompiled(_ session: CompilerSession, _ inputs: ModelInputs) throws -> [String: Tensor64] {
-        let graph = try session.runPasses(try CompilerSession.pipeline(upTo: nil))
+        let graph = try session.runPasses(try CompilerSession.pipeline(PassRegistry.cpuPipeline, upTo: nil))
         let directory = try CPUBuild.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let library = try CPUBuild.load(graph, session: session, name: graph.name, directory: directory)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import M2IR
+import M2Passes
 import M2Reference
 import M2Weights
 
@@ -63,7 +64,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let session = try CompilerSession.open(model, requireWeights: true)
-        let graph = try session.runPasses(try CompilerSession.pipeline(upTo: nil))
+        let graph = try session.runPasses(try CompilerSession.pipeline(PassRegistry.cpuPipeline, upTo: nil))
         let directory = try keep ?? CPUBuild.temporaryDirectory()
         if keep != nil { try makeDirectory(directory) }
         defer { if keep == nil { try? FileManager.default.removeItem(atPath: directory) } }

@@ -5,6 +5,7 @@ public enum PassRegistry {
             FoldConstants(),
             Canonicalize(),
             DeadCodeElimination(),
+            LowerLongConv(),
         ]
     }
 
@@ -16,6 +17,16 @@ public enum PassRegistry {
     public static var frontendPipeline: [any Pass] {
         [
             FoldConstants(),
+            Canonicalize(),
+            DeadCodeElimination(),
+        ]
+    }
+
+    /// The CPU target's pipeline: the front pipeline, then long convolutions in Monarch-FFT form, whose
+    /// layout chains and shared DFT tables canonicalize merges, and dce drops the direct kernels.
+    public static var cpuPipeline: [any Pass] {
+        frontendPipeline + [
+            LowerLongConv(),
             Canonicalize(),
             DeadCodeElimination(),
         ]

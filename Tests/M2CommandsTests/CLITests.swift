@@ -65,15 +65,19 @@ struct CLITests {
         try m2c(["import", try golden("tiny", "config.json"), "-o", model])
         try m2c(["compile", model, "--random-weights", "5", "--dump-ir", "\(tmp)/dump", "-o", "\(tmp)/build"])
         let files = try FileManager.default.contentsOfDirectory(atPath: "\(tmp)/dump").sorted()
-        #expect(files == ["00-elaborate.ir", "01-fold-constants.ir", "02-canonicalize.ir", "03-dce.ir"])
+        #expect(files == ["00-elaborate.ir", "01-fold-constants.ir", "02-canonicalize.ir", "03-dce.ir",
+                          "04-lower-long-conv.ir", "05-canonicalize.ir", "06-dce.ir"])
         let elaborated = try String(contentsOfFile: "\(tmp)/dump/00-elaborate.ir", encoding: .utf8)
         let folded = try String(contentsOfFile: "\(tmp)/dump/03-dce.ir", encoding: .utf8)
         // The implicit filter MLPs (sin) exist before folding and are constants afterwards.
         #expect(elaborated.contains(" = sin "))
         #expect(!folded.contains(" = sin ") && folded.contains("#{folded = true}"))
         #expect(!folded.contains("implicit_filter"), "filter weights are dead after folding")
+        // The CPU pipeline then lowers the long convolutions (Monarch FFT); the emitted IR is its last dump.
+        let lowered = try String(contentsOfFile: "\(tmp)/dump/06-dce.ir", encoding: .utf8)
+        #expect(folded.contains(" = long_conv ") && !lowered.contains(" = long_conv "))
         let final = try String(contentsOfFile: "\(tmp)/build/tiny.ir", encoding: .utf8)
-        #expect(final == folded)
+        #expect(final == lowered)
     }
 
     @Test func compileForCPUWritesAndBuildsTheLibrary() throws {
