@@ -22,6 +22,8 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
+    @OptionGroup var cpu: CPUTargetOptions
+
     @Option(help: ArgumentHelp("Safetensors file with inputs and golden outputs (e.g. ../shared/golden/NAME.io.safetensors).", valueName: "FILE"))
     var golden: String?
 
@@ -87,7 +89,7 @@ struct VerifyCommand: ParsableCommand {
         let reference: [String: Tensor64]
         do {
             if isolate || sanitize || valgrind {
-                _ = try CPUBuild.emit(graph, session: session, name: name, directory: directory)
+                _ = try CPUBuild.emit(graph, session: session, name: name, directory: directory, options: cpu.emitOptions)
                 var harness = HarnessRunner(directory: directory, name: name, threads: threads)
                 if valgrind {
                     harness.wrapper = ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect"]
@@ -97,7 +99,7 @@ struct VerifyCommand: ParsableCommand {
                 compiled = try harness.forward(graph: graph, inputs: inputs.completed(for: graph).tensors, batch: inputs.batch)
             } else {
                 let library = try CPUBuild.load(graph, session: session, name: name, directory: directory,
-                                                compiler: cc, cflags: cflags)
+                                                compiler: cc, cflags: cflags, options: cpu.emitOptions)
                 if let threads { try library.setThreads(threads) }
                 compiled = try library.forward(graph: graph, inputs: inputs.tensors, batch: inputs.batch)
             }
@@ -122,7 +124,7 @@ struct VerifyCommand: ParsableCommand {
             }
         }
         let mode = sanitize ? ", ASan+UBSan" : valgrind ? ", valgrind" : isolate ? ", out of process" : ""
-        print("m2c verify \(model.model): target \(target.rawValue)\(mode), batch \(inputs.batch)\(golden.map { ", golden \($0)" } ?? ", random inputs")")
+        print("m2c verify \(model.model): target \(target.rawValue) (gemm \(cpu.gemm.rawValue), \(cpu.resolvedISA.rawValue))\(mode), batch \(inputs.batch)\(golden.map { ", golden \($0)" } ?? ", random inputs")")
         print(table.render(), terminator: "")
         print(table.passed ? "PASS" : "FAIL")
         guard table.passed else { throw ReportedFailure() }
