@@ -360,6 +360,16 @@ static inline void m2_gemm_tile_avx512(long kc, const float *restrict a, long ld
 """#,
     "gemm_common.c.tmpl": #"""
 /* ---- m2c GEMM support shared by every micro-kernel ISA ---- */
+/* Zeroes rows [0, m) × columns [0, n) of c (a block whose inputs are all padding). */
+static void m2_gemm_zero(long m, long n, float *restrict c, long ldc) {
+    for (long i = 0; i < m; i++) {
+        for (long j = 0; j < n; j++) c[i * ldc + j] = 0.0f;
+    }
+}
+
+"""#,
+    "gemm_edge.c.tmpl": #"""
+/* ---- m2c GEMM micro-kernels: the edge-tile fallback ---- */
 /* Edge tiles (fewer than MR rows or NR columns): c[i, j] (+)= Σ_k a[i·lda + k] · b[k·ldb + j] for i < mr, j < nr.
  * The inner loop runs over contiguous columns so compilers vectorise it; full tiles never come here. */
 static void m2_gemm_edge(long kc, const float *restrict a, long lda, const float *restrict b, long ldb,
@@ -374,13 +384,6 @@ static void m2_gemm_edge(long kc, const float *restrict a, long lda, const float
             const float *bk = b + k * ldb;
             for (long j = 0; j < nr; j++) ci[j] += av * bk[j];
         }
-    }
-}
-
-/* Zeroes rows [0, m) × columns [0, n) of c (a block whose inputs are all padding). */
-static void m2_gemm_zero(long m, long n, float *restrict c, long ldc) {
-    for (long i = 0; i < m; i++) {
-        for (long j = 0; j < n; j++) c[i * ldc + j] = 0.0f;
     }
 }
 

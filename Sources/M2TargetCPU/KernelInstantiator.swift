@@ -205,6 +205,7 @@ struct KernelInstantiator {
             return Instance(kernel: try templates.render("gemm_openblas.c.tmpl", values), call: call, support: support)
         }
         let isa = ["ISA": tiling.isa.rawValue, "MR": "\(tiling.mr)", "NR": "\(tiling.nr)"]
+        support.append((name: "gemm_edge", text: try templates.render("gemm_edge.c.tmpl", [:])))
         support.append((name: "gemm_\(tiling.isa.rawValue)",
                         text: try templates.render("gemm_\(tiling.isa.rawValue).c.tmpl", isa) + templates.render("gemm_rect.c.tmpl", isa)))
         return Instance(kernel: try templates.render("gemm_packed.c.tmpl", values), call: call, support: support)
