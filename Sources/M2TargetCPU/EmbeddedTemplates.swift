@@ -359,7 +359,7 @@ static inline void m2_gemm_tile_avx512(long kc, const float *restrict a, long ld
 
 """#,
     "gemm_common.c.tmpl": #"""
-/* ---- m2c GEMM support shared by every micro-kernel ISA ---- */
+/* ---- GEMM support shared by the m2c micro-kernels and the OpenBLAS path ---- */
 /* Zeroes rows [0, m) × columns [0, n) of c (a block whose inputs are all padding). */
 static void m2_gemm_zero(long m, long n, float *restrict c, long ldc) {
     for (long i = 0; i < m; i++) {
