@@ -5,9 +5,10 @@ import M2TargetCPU
 /// Compile → write → (build) of the CPU target, shared by `compile`, `verify` and `run --engine cpu`.
 enum CPUBuild {
     /// Emits the library for `graph` into `directory`; with weights, also NAME.m2w.
-    static func emit(_ graph: Graph, session: CompilerSession, name: String, directory: String) throws -> EmittedLibrary {
+    static func emit(_ graph: Graph, session: CompilerSession, name: String, directory: String,
+                     options: CPUEmitOptions = CPUEmitOptions()) throws -> EmittedLibrary {
         do {
-            let library = try CPUEmitter.emit(graph: graph, weights: session.weights, name: name)
+            let library = try CPUEmitter.emit(graph: graph, weights: session.weights, name: name, options: options)
             try library.write(to: directory)
             return library
         } catch {
@@ -18,8 +19,9 @@ enum CPUBuild {
 
     /// Emits, builds with make and loads the library (weights required).
     static func load(_ graph: Graph, session: CompilerSession, name: String, directory: String,
-                     compiler: String? = nil, cflags: String? = nil) throws -> GeneratedLibrary {
-        _ = try emit(graph, session: session, name: name, directory: directory)
+                     compiler: String? = nil, cflags: String? = nil,
+                     options: CPUEmitOptions = CPUEmitOptions()) throws -> GeneratedLibrary {
+        _ = try emit(graph, session: session, name: name, directory: directory, options: options)
         do {
             try LibraryBuilder.build(directory: directory, compiler: compiler, cflags: cflags)
             return try GeneratedLibrary(directory: directory, name: name, weights: "\(directory)/\(name).m2w")

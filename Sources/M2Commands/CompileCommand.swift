@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import M2IR
 import M2Passes
+import M2TargetCPU
 
 /// `m2c compile MODEL --target cpu -o DIR`: the pass pipeline, then the target's code generator.
 struct CompileCommand: ParsableCommand {
@@ -17,6 +18,8 @@ struct CompileCommand: ParsableCommand {
     enum Target: String, ExpressibleByArgument, CaseIterable { case cpu, cuda }
 
     @OptionGroup var model: ModelOptions
+
+    @OptionGroup var cpu: CPUTargetOptions
 
     @Option(help: "Target: cpu (C11 + OpenMP). cuda is not implemented yet.")
     var target: Target = .cpu
@@ -45,14 +48,17 @@ struct CompileCommand: ParsableCommand {
             try writeOrPrint(IRPrinter.print(graph), to: "\(dumpIR)/\(String(format: "%02d", index))-\(name).ir")
         }
         try dump(0, "elaborate", session.model.graph)
-        let graph = try session.runPasses(try CompilerSession.pipeline(PassRegistry.cpuPipeline, upTo: nil)) { i, pass, g in
+        let passed = try session.runPasses(try CompilerSession.pipeline(PassRegistry.cpuPipeline, upTo: nil)) { i, pass, g in
             try dump(i + 1, pass.name, g)
         }
+        let options = cpu.emitOptions
+        // The IR the emitter walks, with the tile choices it makes recorded as annotations.
+        let graph = TilingModel.annotate(passed, options: options)
         let libName = CPUBuild.libraryName(name, graph: graph)
         let directory = output ?? "build/\(libName)"
         try makeDirectory(directory)
         try writeOrPrint(IRPrinter.print(graph), to: "\(directory)/\(libName).ir")
-        let library = try CPUBuild.emit(graph, session: session, name: libName, directory: directory)
+        let library = try CPUBuild.emit(graph, session: session, name: libName, directory: directory, options: options)
         if session.weights == nil {
             Console.error("warning: no --weights or --random-weights: \(libName).m2w was not written\n")
         }

@@ -16,6 +16,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
+    @OptionGroup var cpu: CPUTargetOptions
+
     @Option(help: ArgumentHelp("Safetensors file with the inputs (input_ids, and token_type_ids / attention_mask when present), I32 [B, L].", valueName: "FILE"))
     var inputs: String?
 
@@ -90,7 +92,8 @@ struct RunCommand: ParsableCommand {
         let graph = try session.runPasses(try CompilerSession.pipeline(PassRegistry.cpuPipeline, upTo: nil))
         let directory = try CPUBuild.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let library = try CPUBuild.load(graph, session: session, name: graph.name, directory: directory)
+        let library = try CPUBuild.load(graph, session: session, name: graph.name, directory: directory,
+                                        options: cpu.emitOptions)
         return try library.forward(graph: graph, inputs: inputs.tensors, batch: inputs.batch)
             .mapValues { Tensor64(shape: $0.shape, values: $0.values) }
     }

@@ -3,6 +3,7 @@ import Foundation
 import M2IR
 import M2Passes
 import M2Reference
+import M2TargetCPU
 import M2Weights
 
 /// `m2c verify MODEL --weights W [--golden IO]`: compiles, builds and runs the generated library and compares
@@ -22,6 +23,8 @@ struct VerifyCommand: ParsableCommand {
     enum Target: String, ExpressibleByArgument, CaseIterable { case cpu }
 
     @OptionGroup var model: ModelOptions
+
+    @OptionGroup var cpu: CPUTargetOptions
 
     @Option(help: ArgumentHelp("Safetensors file with inputs and golden outputs (e.g. ../shared/golden/NAME.io.safetensors).", valueName: "FILE"))
     var golden: String?
@@ -88,7 +91,13 @@ struct VerifyCommand: ParsableCommand {
         let reference: [String: Tensor64]
         do {
             if isolate || sanitize || valgrind {
-                _ = try CPUBuild.emit(graph, session: session, name: name, directory: directory)
+                var options = cpu.emitOptions
+                if valgrind && options.isa == .avx512 {
+                    // valgrind cannot execute AVX-512 instructions (SIGILL); ASan+UBSan (--sanitize) covers those kernels.
+                    Console.error("note: valgrind does not run AVX-512 code; checking the avx2 GEMM kernels instead\n")
+                    options.isa = .avx2
+                }
+                _ = try CPUBuild.emit(graph, session: session, name: name, directory: directory, options: options)
                 var harness = HarnessRunner(directory: directory, name: name, threads: threads)
                 if valgrind {
                     harness.wrapper = ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect"]
@@ -98,7 +107,7 @@ struct VerifyCommand: ParsableCommand {
                 compiled = try harness.forward(graph: graph, inputs: inputs.completed(for: graph).tensors, batch: inputs.batch)
             } else {
                 let library = try CPUBuild.load(graph, session: session, name: name, directory: directory,
-                                                compiler: cc, cflags: cflags)
+                                                compiler: cc, cflags: cflags, options: cpu.emitOptions)
                 if let threads { try library.setThreads(threads) }
                 compiled = try library.forward(graph: graph, inputs: inputs.tensors, batch: inputs.batch)
             }
@@ -123,7 +132,7 @@ struct VerifyCommand: ParsableCommand {
             }
         }
         let mode = sanitize ? ", ASan+UBSan" : valgrind ? ", valgrind" : isolate ? ", out of process" : ""
-        print("m2c verify \(model.model): target \(target.rawValue)\(mode), batch \(inputs.batch)\(golden.map { ", golden \($0)" } ?? ", random inputs")")
+        print("m2c verify \(model.model): target \(target.rawValue) (gemm \(cpu.gemm.rawValue), \(cpu.resolvedISA.rawValue))\(mode), batch \(inputs.batch)\(golden.map { ", golden \($0)" } ?? ", random inputs")")
         print(table.render(), terminator: "")
         print(table.passed ? "PASS" : "FAIL")
         guard table.passed else { throw ReportedFailure() }

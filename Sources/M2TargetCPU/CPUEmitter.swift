@@ -11,12 +11,14 @@ public enum CPUEmitter {
                             options: CPUEmitOptions = CPUEmitOptions()) throws(CPUEmitError) -> EmittedLibrary {
         guard isCIdentifier(name) else { throw .invalidName(name) }
         let templates = try TemplateSet.load(options)
-        let plan = try ExecutionPlan(graph)
+        let graph = TilingModel.annotate(graph, options: options)
+        let tilings = TilingModel.tilings(graph, options: options)
+        let plan = try ExecutionPlan(graph, panelWidths: tilings.mapValues(\.nr))
         let hash = ModelHash.of(graph)
         let interface = try ModelInterface(graph: graph, plan: plan)
         var files: [String: [UInt8]] = [:]
         let sources = CSourceEmitter(name: name, graph: graph, plan: plan, interface: interface, hash: hash,
-                                     templates: templates, options: options)
+                                     templates: templates, options: options, tilings: tilings)
         files["\(name).h"] = Array(try sources.header().utf8)
         files["\(name).c"] = Array(try sources.source().utf8)
         files["\(name)_harness.c"] = Array(try sources.harness().utf8)
@@ -32,9 +34,12 @@ public enum CPUEmitter {
                               arenaBytesPerItem: plan.arenaBytesPerItem)
     }
 
-    /// Only the .m2w for `graph` (e.g. to ship new weights for an already built library).
-    public static func weightsFile(graph: Graph, weights: WeightStore) throws(CPUEmitError) -> [UInt8] {
-        let plan = try ExecutionPlan(graph)
+    /// Only the .m2w for `graph` (e.g. to ship new weights for an already built library); `options` must be
+    /// those of the compile, since the packed layouts depend on the chosen kernels.
+    public static func weightsFile(graph: Graph, weights: WeightStore,
+                                   options: CPUEmitOptions = CPUEmitOptions()) throws(CPUEmitError) -> [UInt8] {
+        let tilings = TilingModel.tilings(graph, options: options)
+        let plan = try ExecutionPlan(graph, panelWidths: tilings.mapValues(\.nr))
         return try weightsImage(graph: graph, plan: plan, hash: ModelHash.of(graph), weights: weights)
     }
 
@@ -63,25 +68,12 @@ public enum CPUEmitter {
             switch stored.layout {
             case .plain:
                 tensors.append(M2WTensor(name: stored.name, dtype: 0, shape: op.type.shape, values: values))
-            case .packedBlockDiag:
-                let s = op.type.shape
-                let (nb, q, p) = s.count == 2 ? (1, s[0], s[1]) : (s[0], s[1], s[2])
-                tensors.append(M2WTensor(name: stored.name, dtype: 0, shape: [nb, p, q],
-                                         values: packBlockDiag(values, nb: nb, q: q, p: p)))
+            case .packedPanels(let width):
+                tensors.append(M2WTensor(name: stored.name, dtype: 0, shape: stored.shape,
+                                         values: WeightPacking.pack(values, shape: op.type.shape, panelWidth: width)))
             }
         }
         return M2WWriter.image(hash: hash, tensors: tensors)
-    }
-
-    /// [nb][q][p] → [nb][p][q].
-    static func packBlockDiag(_ w: [Float], nb: Int, q: Int, p: Int) -> [Float] {
-        var out = [Float](repeating: 0, count: w.count)
-        for b in 0..<nb {
-            for o in 0..<q {
-                for s in 0..<p { out[(b * p + s) * q + o] = w[(b * q + o) * p + s] }
-            }
-        }
-        return out
     }
 }
 

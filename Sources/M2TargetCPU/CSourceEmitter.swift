@@ -9,6 +9,8 @@ struct CSourceEmitter {
     let hash: [UInt8]
     let templates: TemplateSet
     let options: CPUEmitOptions
+    /// The tiles of every matmul with a packed weight, by result.
+    let tilings: [ValueID: GemmTiling]
 
     private var prefix: String { name.uppercased() }
 
@@ -43,28 +45,33 @@ struct CSourceEmitter {
         let kernels = KernelInstantiator(
             templates: templates, plan: plan, types: types,
             inputNames: Dictionary(interface.inputs.map { ($0.value, $0.name) }, uniquingKeysWith: { a, _ in a }),
-            libraryName: name, options: options)
+            libraryName: name, options: options, tilings: tilings)
 
         var values = common
         values["NUM_TENSORS"] = "\(plan.tensors.count)"
         values["STATICS_FLOATS"] = "\(plan.staticsFloats)"
         values["MODEL_HASH_BYTES"] = hash.map { "0x" + ModelHash.hex([$0]) }.joined(separator: ", ")
         values["TENSOR_TABLE"] = try plan.tensors.map { (t) throws(CPUEmitError) in
-            let bytes = (graph.type(of: t.leaf)?.elementCount ?? 0) * 4
+            let bytes = t.shape.reduce(1, *) * 4
             return try templates.fragment("tensor_entry", ["TENSOR": escapeC(t.name), "BYTES": "\(bytes)"])
         }.joined()
-        var kernelText = "", prologue = "", forward = ""
+        var supportText = "", kernelText = "", prologue = "", forward = ""
+        var supportEmitted = Set<String>()
+        func add(_ instance: KernelInstantiator.Instance) {
+            for (name, text) in instance.support where supportEmitted.insert(name).inserted { supportText += text }
+            kernelText += instance.kernel
+        }
         for op in plan.prologueOps {
             let instance = try kernels.instantiate(op)
-            kernelText += instance.kernel
+            add(instance)
             prologue += instance.call
         }
         for op in plan.forwardOps {
             let instance = try kernels.instantiate(op)
-            kernelText += instance.kernel
+            add(instance)
             forward += instance.call
         }
-        values["KERNELS"] = kernelText
+        values["KERNELS"] = supportText + kernelText
         values["PROLOGUE"] = prologue
         values["FORWARD_PARAMS"] = try forwardParams()
         values["INPUT_CHECKS"] = try interface.inputs.filter { $0.defaultLiteral == nil }.map { (i) throws(CPUEmitError) in
@@ -108,8 +115,10 @@ struct CSourceEmitter {
 
     /// Makefile and the pkg-config template (make fills in the OpenMP libraries it detects).
     func buildFiles() throws(CPUEmitError) -> [String: String] {
-        [
-            "Makefile": try templates.render("Makefile.tmpl", common),
+        var makeValues = common
+        makeValues["GEMM_LIBS"] = tilings.values.contains { $0.backend == .openblas } ? " -lopenblas" : ""
+        return [
+            "Makefile": try templates.render("Makefile.tmpl", makeValues),
             "\(name).pc.in": try templates.render("model.pc.tmpl", common),
         ]
     }

@@ -34,7 +34,7 @@ ifeq ($(OPENMP),1)
 endif
 
 ALL_CFLAGS := -std=c11 -fPIC $(CFLAGS) $(OMP_CFLAGS)
-LIBS := $(OMP_LIBS) -lm
+LIBS := $(OMP_LIBS){{GEMM_LIBS}} -lm
 
 all: lib{{NAME}}.a lib{{NAME}}.so {{NAME}}.pc
 
@@ -270,6 +270,243 @@ static int {{FN}}({{NAME}}_model *m, int batch, int nt, const float *restrict ta
     return 0;
 }
 
+
+"""#,
+    "gemm_avx2.c.tmpl": #"""
+/* ---- m2c GEMM micro-kernel, AVX2: {{MR}} rows × {{NR}} columns = 12 ymm accumulators, FMA ---- */
+#include <immintrin.h>
+#define M2_GEMM_TARGET_avx2 __attribute__((target("avx2,fma")))
+
+/* c[0..{{MR}}) × [0..{{NR}}) (+)= a[0..{{MR}}) × [0..kc) · b[kc × {{NR}}]: a's rows are lda apart (broadcast), b is a
+ * packed weight panel slice ({{NR}} consecutive floats per k). */
+M2_GEMM_TARGET_avx2
+static inline void m2_gemm_tile_avx2(long kc, const float *restrict a, long lda, const float *restrict b,
+                                     float *restrict c, long ldc, int accumulate) {
+    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+    __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+    const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * lda, *a3 = a + 3 * lda, *a4 = a + 4 * lda, *a5 = a + 5 * lda;
+#define M2_GEMM_ROW_avx2(i)                                        \
+    do {                                                           \
+        const __m256 ai = _mm256_broadcast_ss(a##i + k);           \
+        c##i##0 = _mm256_fmadd_ps(ai, b0, c##i##0);                \
+        c##i##1 = _mm256_fmadd_ps(ai, b1, c##i##1);                \
+    } while (0)
+    for (long k = 0; k < kc; k++) {
+        const __m256 b0 = _mm256_loadu_ps(b + k * {{NR}}), b1 = _mm256_loadu_ps(b + k * {{NR}} + 8);
+        M2_GEMM_ROW_avx2(0); M2_GEMM_ROW_avx2(1); M2_GEMM_ROW_avx2(2);
+        M2_GEMM_ROW_avx2(3); M2_GEMM_ROW_avx2(4); M2_GEMM_ROW_avx2(5);
+    }
+#undef M2_GEMM_ROW_avx2
+#define M2_GEMM_STORE_avx2(i)                                                                    \
+    do {                                                                                         \
+        float *ci = c + i * ldc;                                                                 \
+        if (accumulate) {                                                                        \
+            c##i##0 = _mm256_add_ps(c##i##0, _mm256_loadu_ps(ci));                               \
+            c##i##1 = _mm256_add_ps(c##i##1, _mm256_loadu_ps(ci + 8));                           \
+        }                                                                                        \
+        _mm256_storeu_ps(ci, c##i##0);                                                           \
+        _mm256_storeu_ps(ci + 8, c##i##1);                                                       \
+    } while (0)
+    M2_GEMM_STORE_avx2(0); M2_GEMM_STORE_avx2(1); M2_GEMM_STORE_avx2(2);
+    M2_GEMM_STORE_avx2(3); M2_GEMM_STORE_avx2(4); M2_GEMM_STORE_avx2(5);
+#undef M2_GEMM_STORE_avx2
+}
+
+"""#,
+    "gemm_avx512.c.tmpl": #"""
+/* ---- m2c GEMM micro-kernel, AVX-512: {{MR}} rows × {{NR}} columns = 16 zmm accumulators, FMA ---- */
+#include <immintrin.h>
+#define M2_GEMM_TARGET_avx512 __attribute__((target("avx512f,avx2,fma")))
+
+/* c[0..{{MR}}) × [0..{{NR}}) (+)= a[0..{{MR}}) × [0..kc) · b[kc × {{NR}}]: a's rows are lda apart (unpacked activations,
+ * broadcast one float at a time), b is a packed weight panel slice ({{NR}} consecutive floats per k). */
+M2_GEMM_TARGET_avx512
+static inline void m2_gemm_tile_avx512(long kc, const float *restrict a, long lda, const float *restrict b,
+                                       float *restrict c, long ldc, int accumulate) {
+    __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps(), c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
+    __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps(), c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
+    __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps(), c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
+    __m512 c60 = _mm512_setzero_ps(), c61 = _mm512_setzero_ps(), c70 = _mm512_setzero_ps(), c71 = _mm512_setzero_ps();
+    const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * lda, *a3 = a + 3 * lda;
+    const float *a4 = a + 4 * lda, *a5 = a + 5 * lda, *a6 = a + 6 * lda, *a7 = a + 7 * lda;
+#define M2_GEMM_ROW_avx512(i)                                      \
+    do {                                                           \
+        const __m512 ai = _mm512_set1_ps(a##i[k]);                 \
+        c##i##0 = _mm512_fmadd_ps(ai, b0, c##i##0);                \
+        c##i##1 = _mm512_fmadd_ps(ai, b1, c##i##1);                \
+    } while (0)
+    for (long k = 0; k < kc; k++) {
+        const __m512 b0 = _mm512_loadu_ps(b + k * {{NR}}), b1 = _mm512_loadu_ps(b + k * {{NR}} + 16);
+        M2_GEMM_ROW_avx512(0); M2_GEMM_ROW_avx512(1); M2_GEMM_ROW_avx512(2); M2_GEMM_ROW_avx512(3);
+        M2_GEMM_ROW_avx512(4); M2_GEMM_ROW_avx512(5); M2_GEMM_ROW_avx512(6); M2_GEMM_ROW_avx512(7);
+    }
+#undef M2_GEMM_ROW_avx512
+#define M2_GEMM_STORE_avx512(i)                                                                  \
+    do {                                                                                         \
+        float *ci = c + i * ldc;                                                                 \
+        if (accumulate) {                                                                        \
+            c##i##0 = _mm512_add_ps(c##i##0, _mm512_loadu_ps(ci));                               \
+            c##i##1 = _mm512_add_ps(c##i##1, _mm512_loadu_ps(ci + 16));                          \
+        }                                                                                        \
+        _mm512_storeu_ps(ci, c##i##0);                                                           \
+        _mm512_storeu_ps(ci + 16, c##i##1);                                                      \
+    } while (0)
+    M2_GEMM_STORE_avx512(0); M2_GEMM_STORE_avx512(1); M2_GEMM_STORE_avx512(2); M2_GEMM_STORE_avx512(3);
+    M2_GEMM_STORE_avx512(4); M2_GEMM_STORE_avx512(5); M2_GEMM_STORE_avx512(6); M2_GEMM_STORE_avx512(7);
+#undef M2_GEMM_STORE_avx512
+}
+
+"""#,
+    "gemm_common.c.tmpl": #"""
+/* ---- GEMM support shared by the m2c micro-kernels and the OpenBLAS path ---- */
+/* Zeroes rows [0, m) × columns [0, n) of c (a block whose inputs are all padding). */
+static void m2_gemm_zero(long m, long n, float *restrict c, long ldc) {
+    for (long i = 0; i < m; i++) {
+        for (long j = 0; j < n; j++) c[i * ldc + j] = 0.0f;
+    }
+}
+
+"""#,
+    "gemm_edge.c.tmpl": #"""
+/* ---- m2c GEMM micro-kernels: the edge-tile fallback ---- */
+/* Edge tiles (fewer than MR rows or NR columns): c[i, j] (+)= Σ_k a[i·lda + k] · b[k·ldb + j] for i < mr, j < nr.
+ * The inner loop runs over contiguous columns so compilers vectorise it; full tiles never come here. */
+static void m2_gemm_edge(long kc, const float *restrict a, long lda, const float *restrict b, long ldb,
+                         float *restrict c, long ldc, int accumulate, long mr, long nr) {
+    for (long i = 0; i < mr; i++) {
+        float *ci = c + i * ldc;
+        if (!accumulate) {
+            for (long j = 0; j < nr; j++) ci[j] = 0.0f;
+        }
+        for (long k = 0; k < kc; k++) {
+            const float av = a[i * lda + k];
+            const float *bk = b + k * ldb;
+            for (long j = 0; j < nr; j++) ci[j] += av * bk[j];
+        }
+    }
+}
+
+"""#,
+    "gemm_generic.c.tmpl": #"""
+/* ---- m2c GEMM micro-kernel, portable C: {{MR}} rows × {{NR}} columns in a local array the compiler vectorises ---- */
+#define M2_GEMM_TARGET_generic
+
+/* c[0..{{MR}}) × [0..{{NR}}) (+)= a[0..{{MR}}) × [0..kc) · b[kc × {{NR}}]: a's rows are lda apart, b is a packed weight
+ * panel slice ({{NR}} consecutive floats per k). */
+static inline void m2_gemm_tile_generic(long kc, const float *restrict a, long lda, const float *restrict b,
+                                        float *restrict c, long ldc, int accumulate) {
+    float acc[{{MR}}][{{NR}}];
+    for (int i = 0; i < {{MR}}; i++) {
+        for (int j = 0; j < {{NR}}; j++) acc[i][j] = 0.0f;
+    }
+    for (long k = 0; k < kc; k++) {
+        const float *bk = b + k * {{NR}};
+        for (int i = 0; i < {{MR}}; i++) {
+            const float av = a[i * lda + k];
+            for (int j = 0; j < {{NR}}; j++) acc[i][j] += av * bk[j];
+        }
+    }
+    for (int i = 0; i < {{MR}}; i++) {
+        float *ci = c + i * ldc;
+        for (int j = 0; j < {{NR}}; j++) ci[j] = accumulate ? ci[j] + acc[i][j] : acc[i][j];
+    }
+}
+
+"""#,
+    "gemm_openblas.c.tmpl": #"""
+/* {{COMMENT}}
+ * y[r, b·{{Q}} + j] = Σ_s W[b, j, s] · x[r, b·{{P}} + s] for {{NB}} block(s); x has {{N}} features (zero padding to
+ * {{NB}}·{{P}} is skipped), y keeps {{M}} of {{NB}}·{{Q}} columns. W was packed by m2c as [{{NB}}][{{P}}][{{Q}}].
+ * cblas_sgemm per work item: {{MC}}-row blocks × {{NB}} block(s) ({{TILE_WHY}}). OpenBLAS runs single-threaded; the
+ * threads are ours (OpenBLAS threads inside an OpenMP region would oversubscribe the cores). */
+static void {{FN}}(int batch, int nt, const float *restrict x, const float *restrict w, float *restrict y) {
+    const long rows = (long)batch * {{ROWS}}L;
+    const long items = (rows + {{MC}}L - 1) / {{MC}}L * {{NB}}L;
+    (void)nt;
+    openblas_set_num_threads(1);
+    M2_OMP_FOR(nt)
+    for (long item = 0; item < items; item++) {
+        const long r0 = item / {{NB}}L * {{MC}}L, b = item % {{NB}}L;
+        const long q_valid = {{M}}L - b * {{Q}}L < {{Q}}L ? {{M}}L - b * {{Q}}L : {{Q}}L;
+        const long k = {{N}}L - b * {{P}}L < {{P}}L ? {{N}}L - b * {{P}}L : {{P}}L;
+        if (q_valid <= 0) continue;
+        const long m = rows - r0 < {{MC}}L ? rows - r0 : {{MC}}L;
+        float *yi = y + r0 * {{M}}L + b * {{Q}}L;
+        if (k <= 0) {
+            m2_gemm_zero(m, q_valid, yi, {{M}}L);
+            continue;
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)m, (blasint)q_valid, (blasint)k, 1.0f,
+                    x + r0 * {{N}}L + b * {{P}}L, {{N}}, w + b * {{P}}L * {{Q}}L, {{Q}}, 0.0f, yi, {{M}});
+    }
+}
+
+"""#,
+    "gemm_openblas_support.c.tmpl": #"""
+/* ---- GEMMs by OpenBLAS (m2c --gemm openblas): one single-threaded cblas_sgemm per work item ---- */
+#include <cblas.h>
+
+"""#,
+    "gemm_packed.c.tmpl": #"""
+/* {{COMMENT}}
+ * y[r, b·{{Q}} + j] = Σ_s W[b, j, s] · x[r, b·{{P}} + s] for {{NB}} block(s); x has {{N}} features (zero padding to
+ * {{NB}}·{{P}} is skipped, not read), y keeps {{M}} of {{NB}}·{{Q}} columns.
+ * W was packed by m2c into panels: block b, panel t holds {{P}} rows (one per s) of {{NR}} floats, the outputs
+ * t·{{NR}} … t·{{NR}}+{{NR_MINUS_1}} (zero past {{Q}}); blocks are {{BLOCK_FLOATS}} floats apart.
+ * Micro-kernel {{ISA}} {{MR}}×{{NR}}; tiles {{TILE}} ({{TILE_WHY}}).
+ * Work items (OpenMP, static): {{MC}}-row blocks × {{NB}} block(s) × {{COL_BLOCKS}} column block(s) of {{NC}}; each item
+ * writes its own rows × columns of y, so threads share no cache line when {{M}} and {{Q}} are multiples of 16. */
+static void {{FN}}(int batch, int nt, const float *restrict x, const float *restrict w, float *restrict y) {
+    const long rows = (long)batch * {{ROWS}}L;
+    const long per_row_block = {{NB}}L * {{COL_BLOCKS}}L;
+    const long items = (rows + {{MC}}L - 1) / {{MC}}L * per_row_block;
+    (void)nt;
+    M2_OMP_FOR(nt)
+    for (long item = 0; item < items; item++) {
+        const long r0 = item / per_row_block * {{MC}}L;
+        const long b = item % per_row_block / {{COL_BLOCKS}}L, j0 = item % {{COL_BLOCKS}}L * {{NC}}L;
+        const long q_valid = {{M}}L - b * {{Q}}L < {{Q}}L ? {{M}}L - b * {{Q}}L : {{Q}}L;
+        const long k = {{N}}L - b * {{P}}L < {{P}}L ? {{N}}L - b * {{P}}L : {{P}}L;
+        if (j0 >= q_valid) continue;
+        const long m = rows - r0 < {{MC}}L ? rows - r0 : {{MC}}L;
+        const long n = q_valid - j0 < {{NC}}L ? q_valid - j0 : {{NC}}L;
+        float *yi = y + r0 * {{M}}L + b * {{Q}}L + j0;
+        if (k <= 0) {
+            m2_gemm_zero(m, n, yi, {{M}}L);
+            continue;
+        }
+        m2_gemm_rect_{{ISA}}(m, n, k, {{KC}}L, x + r0 * {{N}}L + b * {{P}}L, {{N}}L,
+                             w + b * {{BLOCK_FLOATS}}L + j0 / {{NR}} * {{PANEL_FLOATS}}L, {{PANEL_FLOATS}}L, yi, {{M}}L);
+    }
+}
+
+"""#,
+    "gemm_rect.c.tmpl": #"""
+/* One work item of a packed-weight GEMM with the {{ISA}} micro-kernel: y[0..m) × [0..n) = x[0..m) × [0..k) · W,
+ * W given as panels of {{NR}} columns ({{NR}} floats per k, panel_stride floats apart). Loop order (outer to
+ * inner): k slices of kc_tile, panels, row tiles of {{MR}} — the kc_tile × {{NR}} panel slice stays in L1 while
+ * every row tile uses it, and the m × kc_tile slice of x stays in L2 across panels. */
+M2_GEMM_TARGET_{{ISA}}
+static void m2_gemm_rect_{{ISA}}(long m, long n, long k, long kc_tile, const float *restrict x, long ldx,
+                                 const float *restrict panels, long panel_stride, float *restrict y, long ldy) {
+    for (long pc = 0; pc < k; pc += kc_tile) {
+        const long kc = k - pc < kc_tile ? k - pc : kc_tile;
+        const int accumulate = pc > 0;
+        for (long j = 0; j < n; j += {{NR}}) {
+            const long nr = n - j < {{NR}} ? n - j : {{NR}};
+            const float *bp = panels + (j / {{NR}}) * panel_stride + pc * {{NR}};
+            for (long i = 0; i < m; i += {{MR}}) {
+                const long mr = m - i < {{MR}} ? m - i : {{MR}};
+                if (mr == {{MR}} && nr == {{NR}}) {
+                    m2_gemm_tile_{{ISA}}(kc, x + i * ldx + pc, ldx, bp, y + i * ldy + j, ldy, accumulate);
+                } else {
+                    m2_gemm_edge(kc, x + i * ldx + pc, ldx, bp, {{NR}}, y + i * ldy + j, ldy, accumulate, mr, nr);
+                }
+            }
+        }
+    }
+}
 
 """#,
     "harness.c.tmpl": #"""

@@ -14,9 +14,9 @@ enum ValueHome: Hashable {
 enum TensorLayout: Hashable {
     /// Row-major in the order of its IR shape.
     case plain
-    /// A block-diagonal weight [nb, q, p] (or dense [m, n]) stored as [nb, p, q] so the matmul kernel's inner
-    /// loop over outputs reads consecutive floats.
-    case packedBlockDiag
+    /// A block-diagonal weight [nb, q, p] (or dense [m, n]) stored as panels of `width` output columns, the
+    /// layout the GEMM kernels stream (see `WeightPacking`).
+    case packedPanels(width: Int)
 }
 
 /// Decisions made before any text is written: which ops run (dead ones are dropped), which run once at open
@@ -26,6 +26,8 @@ struct ExecutionPlan {
         var leaf: ValueID
         var layout: TensorLayout
         var name: String
+        /// The shape written into the .m2w (the packed layout's, for packed tensors).
+        var shape: [Int]
     }
 
     let graph: Graph
@@ -42,7 +44,9 @@ struct ExecutionPlan {
     private(set) var arenaBytesPerItem = 0
     private(set) var staticsFloats = 0
 
-    init(_ graph: Graph) throws(CPUEmitError) {
+    /// `panelWidths`: for each block-diagonal matmul with a stored weight, the panel width its kernel reads
+    /// (`GemmTiling.nr`); such weights are stored packed.
+    init(_ graph: Graph, panelWidths: [ValueID: Int] = [:]) throws(CPUEmitError) {
         self.graph = graph
         let live = Self.liveValues(graph)
         let ops = graph.ops.filter { live.contains($0.result) }
@@ -50,7 +54,7 @@ struct ExecutionPlan {
         func rootOf(_ v: ValueID) -> ValueID { root[v] ?? v }
         for op in ops where op.kind == .reshape { root[op.result] = rootOf(op.operands[0]) }
 
-        try assignTensors(ops, rootOf: rootOf)
+        try assignTensors(ops, rootOf: rootOf, panelWidths: panelWidths)
         for op in ops {
             if case .input(let name) = op.kind {
                 guard op.type.batched else {
@@ -78,7 +82,8 @@ struct ExecutionPlan {
 
     /// One .m2w entry per leaf and layout used: the packed layout for leaves read directly as a matmul weight,
     /// the plain one for every other use.
-    private mutating func assignTensors(_ ops: [Op], rootOf: (ValueID) -> ValueID) throws(CPUEmitError) {
+    private mutating func assignTensors(_ ops: [Op], rootOf: (ValueID) -> ValueID,
+                                        panelWidths: [ValueID: Int]) throws(CPUEmitError) {
         let leafOps = Dictionary(ops.filter { $0.kind.isLeaf }.map { ($0.result, $0) }, uniquingKeysWith: { a, _ in a })
         var index: [StoredTensor: Int] = [:]
         /// The table index of `op`'s tensor in `layout`, adding the entry on first use.
@@ -89,7 +94,13 @@ struct ExecutionPlan {
             case .weight(let key): base = key
             default: base = op.name.map { "\($0)\(leaf)" } ?? "const\(leaf)"
             }
-            let t = StoredTensor(leaf: leaf, layout: layout, name: layout == .plain ? base : base + "@packed")
+            let name: String, shape: [Int]
+            switch layout {
+            case .plain: (name, shape) = (base, op.type.shape)
+            case .packedPanels(let width):
+                (name, shape) = (base + "@packed\(width)", WeightPacking.packedShape(of: op.type.shape, panelWidth: width))
+            }
+            let t = StoredTensor(leaf: leaf, layout: layout, name: name, shape: shape)
             if let i = index[t] { return i }
             tensors.append(t)
             index[t] = tensors.count - 1
@@ -105,8 +116,8 @@ struct ExecutionPlan {
             for (i, operand) in op.operands.enumerated() {
                 guard let leaf = storedLeaf(rootOf(operand)) else { continue }
                 // Each entry is computed before the dictionary write: `entry` itself mutates `self`.
-                if case .blockDiagMatmul = op.kind, i == 1, leaf.result == operand {
-                    let packed = entry(leaf, .packedBlockDiag)
+                if case .blockDiagMatmul = op.kind, i == 1, leaf.result == operand, let width = panelWidths[op.result] {
+                    let packed = entry(leaf, .packedPanels(width: width))
                     packedWeight[op.result] = packed
                 } else {
                     let plain = entry(leaf, .plain)

@@ -9,11 +9,15 @@ struct KernelInstantiator {
     let inputNames: [ValueID: String]
     let libraryName: String
     let options: CPUEmitOptions
+    /// The tiles of every matmul with a packed weight, by result.
+    let tilings: [ValueID: GemmTiling]
 
-    /// The kernel definition and its call for one op.
+    /// The kernel definition and its call for one op, plus file-level support code it needs (micro-kernels,
+    /// includes), by name: the emitter writes each name once, before the kernels.
     struct Instance {
         var kernel: String
         var call: String
+        var support: [(name: String, text: String)] = []
     }
 
     func instantiate(_ op: Op) throws(CPUEmitError) -> Instance {
@@ -65,21 +69,23 @@ struct KernelInstantiator {
         case .blockDiagMatmul(let m):
             let (xt, w) = (type(op.operands[0]), type(op.operands[1]))
             guard !w.batched else { throw .unsupported(op: describe(op), reason: "a weight that depends on the batch") }
-            let (nb, q, p) = w.rank == 2 ? (1, w.shape[0], w.shape[1]) : (w.shape[0], w.shape[1], w.shape[2])
+            let (nb, q, p) = WeightPacking.blocks(of: w.shape)
             let n = xt.shape.last ?? 1
-            let packed = plan.packedWeight[op.result]
             values.merge([
-                "NB": "\(nb)", "Q": "\(q)", "P": "\(p)", "N": "\(n)", "M": "\(m)",
-                "ROWS": "\(xt.elementCount / n)", "TILE": "\(max(1, options.matmulRowTile))",
-                "X_BATCH_STRIDE": "\(batchStride(xt))", "W_BATCH_STRIDE": "0",
-                "W_BLOCK_STRIDE": "\(q * p)", "W_IN_STRIDE": packed != nil ? "\(q)" : "1",
-                "W_OUT_STRIDE": packed != nil ? "1" : "\(p)",
-                "W_LAYOUT": packed != nil ? "packed [nb][p][q]" : "as in the IR, [nb][q][p]",
+                "NB": "\(nb)", "Q": "\(q)", "P": "\(p)", "N": "\(n)", "M": "\(m)", "ROWS": "\(xt.elementCount / max(1, n))",
             ]) { $1 }
-            let kernel = try templates.render("blockdiag_matmul.c.tmpl", values)
-            let wPointer = packed.map { "M2_TENSOR(float, \($0))" } ?? pointer(op.operands[1])
-            let args = [pointer(op.operands[0]), wPointer, pointer(op.result)].map { ", " + $0 }.joined()
-            return Instance(kernel: kernel, call: try templates.fragment("call", ["FN": fn, "ARGS": args, "COMMENT": op.kind.mnemonic]))
+            let args = [pointer(op.operands[0]), plan.packedWeight[op.result].map { "M2_TENSOR(float, \($0))" } ?? pointer(op.operands[1]),
+                        pointer(op.result)].map { ", " + $0 }.joined()
+            let call = try templates.fragment("call", ["FN": fn, "ARGS": args, "COMMENT": op.kind.mnemonic])
+            guard plan.packedWeight[op.result] != nil, let tiling = tilings[op.result] else {
+                // A weight computed at open: read as in the IR by the plain row-tiled loop (runs once).
+                values.merge([
+                    "TILE": "\(max(1, options.matmulRowTile))", "X_BATCH_STRIDE": "\(batchStride(xt))", "W_BATCH_STRIDE": "0",
+                    "W_BLOCK_STRIDE": "\(q * p)", "W_IN_STRIDE": "1", "W_OUT_STRIDE": "\(p)", "W_LAYOUT": "as in the IR, [nb][q][p]",
+                ]) { $1 }
+                return Instance(kernel: try templates.render("blockdiag_matmul.c.tmpl", values), call: call)
+            }
+            return try packedGemm(tiling, weight: w, values: values, call: call)
 
         case .layerNorm(let eps):
             let d = op.type.shape.last ?? 1
@@ -179,6 +185,30 @@ struct KernelInstantiator {
             ]) { $1 }
             return try simple("strided_copy.c.tmpl", op.operands, values)
         }
+    }
+
+    /// A matmul whose weight m2c packed into panels: the per-op work split, plus the micro-kernel (or OpenBLAS)
+    /// support code it calls.
+    private func packedGemm(_ tiling: GemmTiling, weight w: TensorType, values: [String: String],
+                            call: String) throws(CPUEmitError) -> Instance {
+        var values = values
+        let strides = WeightPacking.strides(of: w.shape, panelWidth: tiling.nr)
+        values.merge([
+            "MC": "\(tiling.mc)", "KC": "\(tiling.kc)", "NC": "\(tiling.nc)", "MR": "\(tiling.mr)", "NR": "\(tiling.nr)",
+            "NR_MINUS_1": "\(tiling.nr - 1)", "COL_BLOCKS": "\(tiling.columnBlocks)", "ISA": tiling.isa.rawValue,
+            "BLOCK_FLOATS": "\(strides.block)", "PANEL_FLOATS": "\(strides.panel)",
+            "TILE": tiling.annotation, "TILE_WHY": tiling.reason,
+        ]) { $1 }
+        var support = [(name: "gemm_common", text: try templates.render("gemm_common.c.tmpl", [:]))]
+        if tiling.backend == .openblas {
+            support.append((name: "gemm_openblas", text: try templates.render("gemm_openblas_support.c.tmpl", [:])))
+            return Instance(kernel: try templates.render("gemm_openblas.c.tmpl", values), call: call, support: support)
+        }
+        let isa = ["ISA": tiling.isa.rawValue, "MR": "\(tiling.mr)", "NR": "\(tiling.nr)"]
+        support.append((name: "gemm_edge", text: try templates.render("gemm_edge.c.tmpl", [:])))
+        support.append((name: "gemm_\(tiling.isa.rawValue)",
+                        text: try templates.render("gemm_\(tiling.isa.rawValue).c.tmpl", isa) + templates.render("gemm_rect.c.tmpl", isa)))
+        return Instance(kernel: try templates.render("gemm_packed.c.tmpl", values), call: call, support: support)
     }
 
     /// The C expression for a value's first element (for batch item 0; kernels add the batch stride).

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+@testable import M2Commands
+import M2TargetCPU
+
+/// Every golden fixture through `m2c verify` with each GEMM kernel choice: the micro-kernels of every ISA this
+/// machine runs, and OpenBLAS.
+@Suite("Compiled C vs golden fixtures, per GEMM kernel", .serialized)
+struct GemmGoldenTests {
+    let tmp: String = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("m2c-gemm-golden-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }()
+
+    func m2c(_ args: [String]) throws -> Bool {
+        var command = try M2C.parseAsRoot(args)
+        do { try command.run(); return true } catch is ReportedFailure { return false }
+    }
+
+    /// The kernel flags to try: ISAs up to the machine's own, then OpenBLAS.
+    static var kernelChoices: [[String]] {
+        let native = CPUISA.native()
+        var isas = ["generic"]
+        if native != .generic { isas.append("avx2") }
+        if native == .avx512 { isas.append("avx512") }
+        return isas.map { ["--cpu-isa", $0] } + [["--gemm", "openblas"]]
+    }
+
+    @Test(arguments: ["tiny", "small", "plain", "base1"])
+    func everyKernelChoice(_ fixture: String) throws {
+        guard let config = Fixtures.golden(fixture, "config.json"), let w = Fixtures.golden(fixture, "weights.safetensors"),
+              let p = Fixtures.golden(fixture, "pooler.safetensors"), let io = Fixtures.golden(fixture, "io.safetensors") else {
+            #expect(fixture == "base1", "fixture \(fixture) missing")
+            return
+        }
+        let model = "\(tmp)/\(fixture).m2"
+        #expect(try m2c(["import", config.path, "-o", model]))
+        for choice in Self.kernelChoices {
+            let ok = try m2c(["verify", model, "--weights", w.path, "--weights", p.path, "--golden", io.path, "--threads", "2"] + choice)
+            #expect(ok, "\(fixture) with \(choice.joined(separator: " "))")
+        }
+    }
+
+    @Test func batchedRowsWithOpenBLASAndTheNativeKernels() throws {
+        let config = try #require(Fixtures.golden("tiny", "config.json"))
+        let w = try #require(Fixtures.golden("tiny", "weights.safetensors")), p = try #require(Fixtures.golden("tiny", "pooler.safetensors"))
+        let model = "\(tmp)/tiny.m2"
+        #expect(try m2c(["import", config.path, "-o", model]))
+        for choice in [["--cpu-isa", "native"], ["--gemm", "openblas"]] {
+            #expect(try m2c(["verify", model, "--weights", w.path, "--weights", p.path, "--batch", "5", "--threads", "2"] + choice))
+        }
+    }
+}
