@@ -10,7 +10,7 @@ runs=${2:-1000000}
 seconds=${3:-1800}
 shift $(( $# < 3 ? $# : 3 ))
 mkdir -p "$OUT/corpus/$target" "$OUT/artifacts"
-flags=(-runs="$runs" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1
+flags=(-runs="$runs" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 -print_final_stats=1
        -artifact_prefix="$OUT/artifacts/$target-")
 case $target in
     m2-source) flags+=(-dict=fuzz/m2.dict -max_len=8192) ;;

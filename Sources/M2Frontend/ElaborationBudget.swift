@@ -5,7 +5,7 @@
 struct ElaborationBudget {
     static let maxOps = 100_000
     /// Statements executed plus loop iterations (an empty loop body still costs its iterations).
-    static let maxSteps = 2_000_000
+    static let maxSteps = 1_000_000
 
     private(set) var steps = 0
     /// Set once a limit was reported; everything after is abandoned silently.

@@ -3,7 +3,8 @@ import M2Frontend
 import M2Support
 import Testing
 
-/// Programs that ask the elaborator for unbounded work end in one clear error within bounded time.
+/// Programs that ask the elaborator for unbounded work end in one clear error within bounded time (seconds in
+/// a debug build; the 300 s bounds leave room for ASan builds on a loaded machine).
 /// (Unterminated strings, deep nesting, recursion, undefined names and shape mismatches between blocks are
 /// covered by DiagnosticTests and the parser tests.)
 @Suite struct AdversarialSourceTests {
@@ -27,7 +28,7 @@ import Testing
         try #require(errors.count == 1, "\(errors)")
         #expect(errors[0].message.contains("expands to more than 100000 IR ops"), "\(errors[0].message)")
         #expect(errors[0].hint?.contains("unrolled at compile time") == true)
-        #expect(seconds < 120, "took \(seconds) s")
+        #expect(seconds < 300, "took \(seconds) s")
     }
 
     @Test func nestedLoopsWithoutOpsAreRefusedAtTheStepLimit() throws {
@@ -41,10 +42,10 @@ import Testing
         """
         let (errors, seconds) = failure(source)
         try #require(errors.count == 1, "\(errors)")
-        #expect(errors[0].message.contains("exceeds 2000000 steps"), "\(errors[0].message)")
+        #expect(errors[0].message.contains("exceeds 1000000 steps"), "\(errors[0].message)")
         // Reported at a statement of the loops (lines 2–3), not somewhere arbitrary.
         #expect([2, 3].contains(errors[0].location?.line ?? 0), "\(errors[0])")
-        #expect(seconds < 60, "took \(seconds) s")
+        #expect(seconds < 300, "took \(seconds) s")
     }
 
     /// B40 calls B39 twice, which calls B38 twice, …: 2^40 inlined calls with no loop anywhere.
@@ -59,8 +60,8 @@ import Testing
         """
         let (errors, seconds) = failure(source)
         try #require(errors.count == 1, "\(errors.map(\.description))")
-        #expect(errors[0].message.contains("exceeds 2000000 steps"), "\(errors[0].message)")
-        #expect(seconds < 60, "took \(seconds) s")
+        #expect(errors[0].message.contains("exceeds 1000000 steps"), "\(errors[0].message)")
+        #expect(seconds < 300, "took \(seconds) s")
     }
 
     /// The limits leave room: the largest bundled example elaborates well inside them.

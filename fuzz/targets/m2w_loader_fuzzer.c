@@ -6,7 +6,8 @@
  *   0: the bytes as they are (magic, version, hash, size and checksum checks);
  *   1: the bytes overlay the start of the valid tiny.m2w, then hash, declared size and checksum are
  *      re-sealed (table parsing, payload bounds, forward on arbitrary weight values);
- *   2: as 1, but the file is cut to the overlay's length first (sections that end early, re-sealed). */
+ *   2: as 1, but the file is cut to the overlay's length first (sections that end early, re-sealed).
+ * A forward pass costs ~100x an open, so it runs only for a first byte below 3 (one input in 85). */
 #include "tiny.h"
 
 #include <stdint.h>
@@ -99,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     tiny_model *m = NULL;
     int rc = tiny_open(scratch_path, &m);
-    if (rc == TINY_OK) {
+    if (rc == TINY_OK && data[0] < 3) {
         static int32_t ids[TINY_SEQ_LEN];
         for (int i = 0; i < TINY_SEQ_LEN; i++) ids[i] = (int32_t)((i * 37 + (int)size) % TINY_VOCAB);
         static float pooled[TINY_OUT_POOLED_OUTPUT_SIZE];
