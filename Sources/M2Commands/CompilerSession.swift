@@ -64,6 +64,18 @@ public struct CompilerSession {
                     throw ReportedFailure()
                 }
             }
+            // Checkpoint files only: random weights are finite by construction.
+            let nonFinite = options.weights.isEmpty ? [] : NonFiniteWeights.check(model.graph, against: store, strict: options.strict)
+            if !nonFinite.isEmpty {
+                log(session.renderer.render(Array(nonFinite.prefix(Self.maxBindingErrorsShown))))
+                if nonFinite.count > Self.maxBindingErrorsShown {
+                    log("… and \(nonFinite.count - Self.maxBindingErrorsShown) more tensor(s) with NaN or infinite values\n")
+                }
+                if options.strict {
+                    log("error: \(nonFinite.count) weight tensor(s) hold NaN or infinite values (--strict)\n")
+                    throw ReportedFailure()
+                }
+            }
         }
         return session
     }

@@ -22,6 +22,9 @@ public struct ModelOptions: ParsableArguments {
     @Flag(name: .customLong("probes"), help: "Keep the model's probes (debug intermediates) as extra outputs.")
     public var probes = false
 
+    @Flag(name: .customLong("strict"), help: "Treat NaN or infinite weight values as errors (default: a warning per tensor).")
+    public var strict = false
+
     public init() {}
 
     public func validate() throws {

@@ -22,6 +22,7 @@ final class Elaborator {
     private var outputNames: Set<String> = []
 
     static let maxLoopIterations = 100_000
+    private var budget = ElaborationBudget()
 
     init(modelName: String, blocks: [String: BlockDecl], options: ElaborationOptions) {
         builder = GraphBuilder(name: modelName)
@@ -163,7 +164,22 @@ final class Elaborator {
 
     private var inModel: Bool { frames.isEmpty }
 
+    /// Charges one step of work; past the budget, reports the limit once and abandons everything after it.
+    private func spendBudget(at range: SourceRange) throws {
+        if budget.exhausted { throw Abort() }
+        switch budget.spend(opCount: builder.graph.ops.count) {
+        case nil: return
+        case .steps:
+            throw error("elaboration exceeds \(ElaborationBudget.maxSteps) steps (statements and loop iterations)", at: range,
+                        hint: "loops and block calls are unrolled at compile time; is a loop bound or a chain of calls far larger than intended?")
+        case .ops(let count):
+            throw error("the model expands to more than \(ElaborationBudget.maxOps) IR ops (\(count) so far)", at: range,
+                        hint: "loops and block calls are unrolled at compile time; is a layer count far larger than intended?")
+        }
+    }
+
     private func exec(_ s: Stmt, _ scope: Scope) throws -> Flow {
+        try spendBudget(at: s.range)
         switch s.kind {
         case .let(let names, let e, let destructure):
             for b in names where scope.definesLocally(b.name) {
@@ -209,6 +225,7 @@ final class Elaborator {
                 throw error("loop of \(to - from) iterations is too long to unroll (limit \(Self.maxLoopIterations))", at: s.range)
             }
             for i in from..<max(from, to) {
+                try spendBudget(at: s.range)
                 let inner = Scope(parent: scope)
                 inner.define(b.name, .int(i))
                 if case .returned(let v) = exec(body, inner) { return .returned(v) }
