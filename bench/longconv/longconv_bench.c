@@ -117,8 +117,13 @@ static double monarch_flops(const long *factors, int levels) {
     return (double)(forward + inverse + 12 * n * (levels - 1) + 6 * n);
 }
 
-/* A radix-2 FFT convolution: 5·N·log2 N per transform, forward and inverse. */
-static double radix2_flops(long n) { return 2.0 * 5.0 * (double)n * log2((double)n); }
+/* A radix-2 FFT convolution: 5·N·log2 N per transform, forward and inverse (MonarchFlopCount.radix2: log2 N
+ * rounded up, as a radix-2 FFT pads N to a power of two). */
+static double radix2_flops(long n) {
+    long log2n = 0;
+    while ((1L << log2n) < n) log2n++;
+    return 2.0 * 5.0 * (double)n * (double)log2n;
+}
 
 static double direct_flops(long l) { return 2.0 * (double)l * (double)l; }
 
