@@ -11,6 +11,8 @@ command -v make >/dev/null 2>&1 || need_apt+=(make)
   [ -n "$(find /usr/include -maxdepth 3 -name cblas.h -print -quit 2>/dev/null)" ] || need_apt+=(libopenblas-dev)
 [ -n "$(find /usr/lib/llvm-* -name omp.h -print -quit 2>/dev/null)" ] || need_apt+=(libomp-dev)
 command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)
+# FFTW3 float + its OpenMP library: the baseline of bench/longconv (and its test).
+[ -f /usr/include/fftw3.h ] || need_apt+=(libfftw3-dev)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}"

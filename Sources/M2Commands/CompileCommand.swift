@@ -17,6 +17,10 @@ struct CompileCommand: ParsableCommand {
 
     enum Target: String, ExpressibleByArgument, CaseIterable { case cpu, cuda }
 
+    /// How long convolutions are compiled: the CPU pipeline's Monarch-FFT lowering, or the direct O(L²) sum of
+    /// the front pipeline (the baseline of bench/longconv).
+    enum LongConvForm: String, ExpressibleByArgument, CaseIterable { case monarch, direct }
+
     @OptionGroup var model: ModelOptions
 
     @OptionGroup var cpu: CPUTargetOptions
@@ -29,6 +33,9 @@ struct CompileCommand: ParsableCommand {
 
     @Option(help: "Library name (default: the model's name).")
     var name: String?
+
+    @Option(name: .customLong("long-conv"), help: "Long convolutions: monarch (Monarch-FFT form) or direct (the O(L²) sum, for comparisons).")
+    var longConv: LongConvForm = .monarch
 
     @Flag(help: "Run make in the output directory to build libNAME.a and libNAME.so.")
     var build = false
@@ -48,7 +55,8 @@ struct CompileCommand: ParsableCommand {
             try writeOrPrint(IRPrinter.print(graph), to: "\(dumpIR)/\(String(format: "%02d", index))-\(name).ir")
         }
         try dump(0, "elaborate", session.model.graph)
-        let passed = try session.runPasses(try CompilerSession.pipeline(PassRegistry.cpuPipeline, upTo: nil)) { i, pass, g in
+        let passes = longConv == .monarch ? PassRegistry.cpuPipeline : PassRegistry.frontendPipeline
+        let passed = try session.runPasses(passes) { i, pass, g in
             try dump(i + 1, pass.name, g)
         }
         let options = cpu.emitOptions
