@@ -227,6 +227,12 @@ minimum_i32: a < b ? a : b
         const {{CTYPE}} *parts[] = { {{PARTS}} };
         {{FN}}(batch, nt, parts, {{RESULT}});
     }
+@@ profile_begin
+    M2_PROFILE_BEGIN();
+@@ profile_end
+    M2_PROFILE_END({{INDEX}});
+@@ profile_entry
+    { "{{KIND}}", "{{LABEL}}", {{FLOPS}} },
 @@ output_copy_batched
     if (out->{{FIELD}}) memcpy(out->{{FIELD}}, {{SOURCE}}, (size_t)batch * {{COUNT}} * sizeof({{CTYPE}}));
 @@ output_copy_shared
@@ -420,6 +426,7 @@ static void {{FN}}(int batch, int nt, const float *restrict x, const float *rest
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -437,6 +444,7 @@ static void {{FN}}(int batch, int nt, const float *restrict x, const float *rest
 #define M2W_ALIGN 64u
 #define M2_NUM_TENSORS {{NUM_TENSORS}}
 #define M2_STATICS_FLOATS {{STATICS_FLOATS}}
+#define M2_NUM_PROFILED {{NUM_PROFILED}}
 
 struct {{NAME}}_model {
     unsigned char *image;      /* the whole .m2w file, 64-byte aligned */
@@ -447,6 +455,10 @@ struct {{NAME}}_model {
     int arena_batch;
     int num_threads;
     char last_error[512];
+#ifdef M2_PROFILE
+    double profile_seconds[M2_NUM_PROFILED + 1];   /* per forward op, accumulated since open or reset */
+    double profile_flops[M2_NUM_PROFILED + 1];
+#endif
 };
 
 /* What the .m2w must hold, in table order: name and byte size (the model hash pins dtype and shape). */
@@ -622,6 +634,31 @@ static int m2_reserve_arena({{NAME}}_model *m, int batch) {
 #define M2_STATIC(offset) (m->statics + (offset))
 #define M2_TENSOR(type, index) ((const type *)m->tensor[index])
 
+/* Per-op profiling, compiled in only with -DM2_PROFILE: each forward op's call is bracketed by
+ * M2_PROFILE_BEGIN/END, which accumulate its wall time and model flops (m2c's FlopCount) per handle.
+ * Without M2_PROFILE the brackets are empty and the profile functions report no ops. */
+#ifdef M2_PROFILE
+static const struct { const char *kind; const char *label; double flops_per_item; } m2_profiled_ops[M2_NUM_PROFILED + 1] = {
+{{PROFILE_TABLE}}    { NULL, NULL, 0.0 }
+};
+
+static double m2_now(void) {
+#ifdef _OPENMP
+    return omp_get_wtime();
+#else
+    struct timespec ts;
+    timespec_get(&ts, TIME_UTC);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+#endif
+}
+#define M2_PROFILE_BEGIN() (m2_profile_t0 = m2_now())
+#define M2_PROFILE_END(i) \
+    (m->profile_seconds[i] += m2_now() - m2_profile_t0, m->profile_flops[i] += m2_profiled_ops[i].flops_per_item * batch)
+#else
+#define M2_PROFILE_BEGIN() ((void)0)
+#define M2_PROFILE_END(i) ((void)0)
+#endif
+
 /* ---- kernels (one instantiated template per op) ---- */
 {{KERNELS}}
 /* ---- weight-only values, computed once at open ---- */
@@ -678,6 +715,9 @@ int {{NAME}}_forward({{NAME}}_model *m, int batch,
     unsigned char *arena = m->arena;
     const int nt = m->num_threads;
     (void)arena; (void)nt;
+#ifdef M2_PROFILE
+    double m2_profile_t0 = 0.0;
+#endif
 {{FORWARD}}{{OUTPUT_COPIES}}    m->last_error[0] = '\0';
     return {{PREFIX}}_OK;
 }
@@ -718,6 +758,39 @@ const char *{{NAME}}_error_string(int code) {
 
 const char *{{NAME}}_last_error(const {{NAME}}_model *m) {
     return m ? m->last_error : "no model handle";
+}
+
+int {{NAME}}_profile_count(const {{NAME}}_model *m) {
+#ifdef M2_PROFILE
+    return m ? M2_NUM_PROFILED : 0;
+#else
+    (void)m;
+    return 0;
+#endif
+}
+
+int {{NAME}}_profile(const {{NAME}}_model *m, int i, const char **kind, const char **label, double *seconds,
+                     double *flops) {
+    if (!m || i < 0 || i >= {{NAME}}_profile_count(m)) return {{PREFIX}}_ERR_BAD_ARGUMENT;
+#ifdef M2_PROFILE
+    if (kind) *kind = m2_profiled_ops[i].kind;
+    if (label) *label = m2_profiled_ops[i].label;
+    if (seconds) *seconds = m->profile_seconds[i];
+    if (flops) *flops = m->profile_flops[i];
+#else
+    (void)kind; (void)label; (void)seconds; (void)flops;
+#endif
+    return {{PREFIX}}_OK;
+}
+
+void {{NAME}}_profile_reset({{NAME}}_model *m) {
+#ifdef M2_PROFILE
+    if (!m) return;
+    memset(m->profile_seconds, 0, sizeof m->profile_seconds);
+    memset(m->profile_flops, 0, sizeof m->profile_flops);
+#else
+    (void)m;
+#endif
 }
 
 int {{NAME}}_set_num_threads({{NAME}}_model *m, int threads) {
@@ -818,6 +891,17 @@ const char *{{NAME}}_last_error(const {{NAME}}_model *m);
 
 /* Threads used by the kernels of this handle (ignored without OpenMP). Must be ≥ 1. */
 int {{NAME}}_set_num_threads({{NAME}}_model *m, int threads);
+
+/* Per-op profile of a library built with -DM2_PROFILE (`make CFLAGS="-O3 -DM2_PROFILE"`, `m2c bench --profile`):
+ * every forward adds each op's wall time and model flops (multiply-add = 2) to per-handle totals.
+ * {{NAME}}_profile_count is the number of profiled ops (0 when built without -DM2_PROFILE, which costs nothing).
+ * {{NAME}}_profile gives op i's kind ("blockdiag_matmul", …), a label (IR name, value and type), the seconds and
+ * flops accumulated since open or the last {{NAME}}_profile_reset; NULL pointers are skipped. The strings are
+ * static. Returns {{PREFIX}}_ERR_BAD_ARGUMENT for i outside [0, count). */
+int {{NAME}}_profile_count(const {{NAME}}_model *m);
+int {{NAME}}_profile(const {{NAME}}_model *m, int i, const char **kind, const char **label, double *seconds,
+                     double *flops);
+void {{NAME}}_profile_reset({{NAME}}_model *m);
 
 #ifdef __cplusplus
 }
