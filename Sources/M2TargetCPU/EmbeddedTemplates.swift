@@ -1047,6 +1047,81 @@ static void {{FN}}(int batch, int nt, const float *restrict x, float *restrict y
 
 
 """#,
+    "sgemm_baseline.c.tmpl": #"""
+/*
+ * sgemm_baseline.c: the OpenBLAS sgemm rate on a square N×N×N product, the yardstick `m2c bench` reports its
+ * models against. Written by m2c {{M2C_VERSION}}; build with `cc -O2 sgemm_baseline.c -o sgemm_baseline -lopenblas`.
+ * Usage: sgemm_baseline N THREADS WARMUP_SECONDS REPS
+ * Prints one line: "<median GFLOP/s> <best GFLOP/s>" over REPS timed calls after WARMUP_SECONDS of untimed ones.
+ */
+#define _POSIX_C_SOURCE 199309L
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int by_value(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv) {
+    if (argc != 5) {
+        fprintf(stderr, "usage: %s N THREADS WARMUP_SECONDS REPS\n", argv[0]);
+        return 2;
+    }
+    const int n = atoi(argv[1]), threads = atoi(argv[2]), reps = atoi(argv[4]);
+    const double warmup = atof(argv[3]);
+    if (n < 1 || threads < 1 || reps < 1 || warmup < 0) {
+        fprintf(stderr, "%s: N, THREADS and REPS must be positive, WARMUP_SECONDS non-negative\n", argv[0]);
+        return 2;
+    }
+    openblas_set_num_threads(threads);
+    const size_t count = (size_t)n * (size_t)n;
+    float *a = malloc(count * sizeof *a), *b = malloc(count * sizeof *b), *c = malloc(count * sizeof *c);
+    double *seconds = malloc((size_t)reps * sizeof *seconds);
+    if (!a || !b || !c || !seconds) {
+        fprintf(stderr, "%s: cannot allocate three %d×%d matrices\n", argv[0], n, n);
+        return 1;
+    }
+    /* Small values of both signs (denormals and zeros would not measure the FMA units). */
+    unsigned state = 12345u;
+    for (size_t i = 0; i < count; i++) {
+        state = state * 1664525u + 1013904223u;
+        a[i] = (float)(state >> 8) / 16777216.0f - 0.5f;
+        state = state * 1664525u + 1013904223u;
+        b[i] = (float)(state >> 8) / 16777216.0f - 0.5f;
+        c[i] = 0.0f;
+    }
+    const double start = now();
+    int warm = 0;
+    do {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
+        warm++;
+    } while (warm < 2 || now() - start < warmup);
+    for (int r = 0; r < reps; r++) {
+        const double t0 = now();
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
+        seconds[r] = now() - t0;
+    }
+    qsort(seconds, (size_t)reps, sizeof *seconds, by_value);
+    const double flops = 2.0 * (double)n * (double)n * (double)n;
+    const double median = reps % 2 ? seconds[reps / 2] : 0.5 * (seconds[reps / 2 - 1] + seconds[reps / 2]);
+    printf("%.3f %.3f\n", flops / median * 1e-9, flops / seconds[0] * 1e-9);
+    free(a);
+    free(b);
+    free(c);
+    free(seconds);
+    return 0;
+}
+
+"""#,
     "short_conv.c.tmpl": #"""
 /* {{COMMENT}}: causal depthwise conv, {{TAPS}} taps, along rows of {{L}} ({{C}} channels):
  * y[c, i] = bias[c] + Σ_k W[c, k] · x[c, i − {{TAPS}} + 1 + k], x before the row start = 0. */
