@@ -77,9 +77,25 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        if !json { print(BenchTable.header(model: model.model, compiler: cc, cflags: buildFlags)) }
+        try measure { record, report in
+            if json {
+                print(try record.jsonLine())
+            } else {
+                print(BenchTable.row(record))
+                if let report { print(report.render(top: profileTop)) }
+            }
+            fflush(nil)  // rows appear as measured even when stdout is a pipe
+        }
+    }
+
+    private var buildFlags: String { cflags + (profile ? " -DM2_PROFILE" : "") }
+
+    /// Compiles, builds and times every (L, threads, batch), handing each measurement to `report` as it finishes.
+    func measure(_ report: (BenchRecord, ProfileReport?) throws -> Void) throws {
         let batches = Self.positiveList(batch) ?? [1], threadCounts = Self.positiveList(threads) ?? [1]
         let lengths: [Int?] = seqLens.flatMap(Self.positiveList) ?? [nil]
-        let flags = cflags + (profile ? " -DM2_PROFILE" : "")
+        let flags = buildFlags
         var progress = ProgressLine()
 
         var sgemm: SgemmBaseline?
@@ -90,7 +106,6 @@ struct BenchCommand: ParsableCommand {
                 Console.error("warning: \(error); continuing without the sgemm baseline\n")
             }
         }
-        if !json { print(BenchTable.header(model: model.model, compiler: cc, cflags: flags)) }
 
         for length in lengths {
             let tag = length.map { "L=\($0)" } ?? "default L"
@@ -140,16 +155,10 @@ struct BenchCommand: ParsableCommand {
                         throw ReportedFailure()
                     }
                     progress.clear()
-                    let report = profile ? ProfileReport(library.profile(), forwards: reps) : nil
-                    let record = makeRecord(seqLen: seqLen, batch: b, threads: threadCount, timing: timing,
-                                            gflop: flopsPerItem * Double(b) * 1e-9, sgemm: sgemmRate, flags: flags, profile: report)
-                    if json {
-                        print(try record.jsonLine())
-                    } else {
-                        print(BenchTable.row(record))
-                        if let report { print(report.render(top: profileTop)) }
-                    }
-                    fflush(nil)  // rows appear as measured even when stdout is a pipe
+                    let profiled = profile ? ProfileReport(library.profile(), forwards: reps) : nil
+                    try report(makeRecord(seqLen: seqLen, batch: b, threads: threadCount, timing: timing,
+                                          gflop: flopsPerItem * Double(b) * 1e-9, sgemm: sgemmRate, flags: flags,
+                                          profile: profiled), profiled)
                 }
             }
         }
