@@ -49,7 +49,8 @@ import Testing
         b.output("plain", plain)
         // Per row (L = 8, N = 16): rfft + irfft 2 × 2.5 · 16 · 4 = 320, spectrum product 6 · 9 = 54, skip 2 · 8 = 16.
         let entries = FlopCount.forwardOps(of: b.graph)
-        #expect(entries.map(\.flops) == [2 * (320 + 54 + 16), 2 * (320 + 54)])
+        let expected: [Double] = [2 * (320 + 54 + 16), 2 * (320 + 54)]
+        #expect(entries.map(\.flops) == expected)
     }
 
     @Test func pointwiseNormalisationAndConvolutionConventions() throws {
