@@ -77,7 +77,10 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        if !json { print(BenchTable.header(model: model.model, compiler: cc, cflags: buildFlags)) }
+        if !json {
+            print(BenchTable.header(model: model.model, compiler: cc, cflags: buildFlags))
+            fflush(nil)
+        }
         try measure { record, report in
             if json {
                 print(try record.jsonLine())
