@@ -1,7 +1,10 @@
 #!/bin/sh
 # m2c vs PyTorch eager M2-BERT-base vs Hugging Face BERT-base (sdpa), same lengths, batch and threads, in one run.
 #
-#   bench/compare.sh [--seq-len 128,512,1024,2048] [--batch 1] [--threads 1] [--reps 5] [--warmup-seconds 1]
+#   bench/compare.sh [--seq-len 128,512,1024,2048] [--batch 1] [--threads 1,2] [--reps 5] [--warmup-seconds 1]
+#
+# m2c compiles and builds each length once and times every thread count on it; the PyTorch scripts run once per
+# thread count.
 #
 # Environment: M2C (default: .build/release/m2c, else .build/debug/m2c), PYTHON (default: .venv-bench/bin/python
 # when it exists, else python3; needs torch, and transformers for the BERT row). Raw JSON lines go to
@@ -30,16 +33,18 @@ fi
 "$PYTHON" -c "import torch" 2>/dev/null || { echo "$PYTHON has no torch: pip install torch (docs/PERFORMANCE.md)" >&2; exit 1; }
 out=${OUT:-$(mktemp -d)}
 mkdir -p "$out"
-common="--seq-len $seq_len --batch $batch --threads $threads --reps $reps --warmup-seconds $warmup --json"
+common="--seq-len $seq_len --batch $batch --reps $reps --warmup-seconds $warmup --json"
 
 # The encoder and CLS pooler only, like BertModel: the MLM head is not part of the comparison.
-"$M2C" bench "$root/examples/m2-bert-base.m2" --outputs last_hidden_state,pooled_output $common > "$out/m2c.jsonl"
-"$PYTHON" "$here/m2_bert_torch.py" $common > "$out/torch_m2.jsonl"
-if "$PYTHON" -c "import transformers" 2>/dev/null; then
-    "$PYTHON" "$here/hf_bert_torch.py" $common > "$out/hf_bert.jsonl"
-else
-    echo "transformers is not installed: skipping Hugging Face BERT-base" >&2
-    : > "$out/hf_bert.jsonl"
-fi
+"$M2C" bench "$root/examples/m2-bert-base.m2" --outputs last_hidden_state,pooled_output --threads "$threads" $common \
+    > "$out/m2c.jsonl"
+: > "$out/torch_m2.jsonl"
+: > "$out/hf_bert.jsonl"
+has_transformers=$("$PYTHON" -c "import transformers" 2>/dev/null && echo 1 || echo 0)
+[ "$has_transformers" = 1 ] || echo "transformers is not installed: skipping Hugging Face BERT-base" >&2
+for t in $(echo "$threads" | tr ',' ' '); do
+    "$PYTHON" "$here/m2_bert_torch.py" --threads "$t" $common >> "$out/torch_m2.jsonl"
+    if [ "$has_transformers" = 1 ]; then "$PYTHON" "$here/hf_bert_torch.py" --threads "$t" $common >> "$out/hf_bert.jsonl"; fi
+done
 "$PYTHON" "$here/compare_report.py" "$out/m2c.jsonl" "$out/torch_m2.jsonl" "$out/hf_bert.jsonl"
 echo "raw results: $out"
