@@ -16,6 +16,11 @@ public final class GeneratedLibrary {
     typealias ErrorStringFn = @convention(c) (Int32) -> UnsafePointer<CChar>?
     typealias LastErrorFn = @convention(c) (OpaquePointer?) -> UnsafePointer<CChar>?
     typealias ThreadsFn = @convention(c) (OpaquePointer?, Int32) -> Int32
+    typealias ProfileCountFn = @convention(c) (OpaquePointer?) -> Int32
+    typealias ProfileFn = @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>?,
+                                          UnsafeMutablePointer<UnsafePointer<CChar>?>?, UnsafeMutablePointer<Double>?,
+                                          UnsafeMutablePointer<Double>?) -> Int32
+    typealias ProfileResetFn = @convention(c) (OpaquePointer?) -> Void
 
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
@@ -23,6 +28,8 @@ public final class GeneratedLibrary {
 
     private let openFn: OpenFn, forwardFn: ForwardFn, closeFn: CloseFn
     private let errorStringFn: ErrorStringFn, lastErrorFn: LastErrorFn, threadsFn: ThreadsFn
+    /// Absent in libraries generated before the profile API existed.
+    private let profileCountFn: ProfileCountFn?, profileFn: ProfileFn?, profileResetFn: ProfileResetFn?
     private var handle: OpaquePointer?
     public let name: String
 
@@ -45,6 +52,9 @@ public final class GeneratedLibrary {
         errorStringFn = try symbol("error_string", ErrorStringFn.self)
         lastErrorFn = try symbol("last_error", LastErrorFn.self)
         threadsFn = try symbol("set_num_threads", ThreadsFn.self)
+        profileCountFn = try? symbol("profile_count", ProfileCountFn.self)
+        profileFn = try? symbol("profile", ProfileFn.self)
+        profileResetFn = try? symbol("profile_reset", ProfileResetFn.self)
         var h: OpaquePointer?
         let rc = weights.withCString { openFn($0, &h) }
         handle = h
@@ -65,6 +75,37 @@ public final class GeneratedLibrary {
         let rc = threadsFn(handle, Int32(n))
         if rc != 0 { throw Failure(description: "\(name)_set_num_threads(\(n)): \(describe(rc))") }
     }
+
+    /// One forward on caller-owned buffers (`NAME_forward_v`'s arrays: inputs in input order, NULL = default;
+    /// outputs in output order, NULL = not wanted), with no conversion: what benchmarks time.
+    public func forwardRaw(batch: Int, inputs: [UnsafeRawPointer?], outputs: [UnsafeMutableRawPointer?]) throws(Failure) {
+        let rc = inputs.withUnsafeBufferPointer { ins in
+            outputs.withUnsafeBufferPointer { outs in forwardFn(handle, Int32(batch), ins.baseAddress, outs.baseAddress) }
+        }
+        if rc != 0 { throw Failure(description: "\(name)_forward: \(describe(rc))") }
+    }
+
+    /// One op's accumulated profile (library built with -DM2_PROFILE).
+    public struct ProfileEntry: Sendable {
+        public var kind: String
+        public var label: String
+        public var seconds: Double
+        public var flops: Double
+    }
+
+    /// Per-op totals since open or the last `resetProfile()`; empty when built without -DM2_PROFILE.
+    public func profile() -> [ProfileEntry] {
+        guard let profileCountFn, let profileFn else { return [] }
+        return (0..<max(0, profileCountFn(handle))).compactMap { i in
+            var kind: UnsafePointer<CChar>?, label: UnsafePointer<CChar>?
+            var seconds = 0.0, flops = 0.0
+            guard profileFn(handle, i, &kind, &label, &seconds, &flops) == 0 else { return nil }
+            return ProfileEntry(kind: kind.map { String(cString: $0) } ?? "?", label: label.map { String(cString: $0) } ?? "",
+                                seconds: seconds, flops: flops)
+        }
+    }
+
+    public func resetProfile() { profileResetFn?(handle) }
 
     /// Runs the model. `inputs` are keyed by input name, laid out [batch][…] (missing = the input's default);
     /// returns every non-probe output of `graph` as Float64, with its full shape.

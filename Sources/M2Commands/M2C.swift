@@ -12,7 +12,7 @@ public struct M2C: ParsableCommand {
           m2c run model.m2 --weights w.safetensors --inputs in.safetensors -o out.safetensors
         """,
         version: M2CVersion.string,
-        subcommands: [CompileCommand.self, VerifyCommand.self, RunCommand.self, IRCommand.self, ImportCommand.self,
+        subcommands: [CompileCommand.self, VerifyCommand.self, RunCommand.self, BenchCommand.self, IRCommand.self, ImportCommand.self,
                       PassesCommand.self, PreludeCommand.self])
     public init() {}
 

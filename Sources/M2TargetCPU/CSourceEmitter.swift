@@ -66,12 +66,21 @@ struct CSourceEmitter {
             add(instance)
             prologue += instance.call
         }
-        for op in plan.forwardOps {
+        // Each forward call is bracketed for -DM2_PROFILE builds (the brackets are empty otherwise).
+        var profileTable = ""
+        for (index, op) in plan.forwardOps.enumerated() {
             let instance = try kernels.instantiate(op)
             add(instance)
-            forward += instance.call
+            forward += try templates.fragment("profile_begin", [:]) + instance.call
+                + templates.fragment("profile_end", ["INDEX": "\(index)"])
+            profileTable += try templates.fragment("profile_entry", [
+                "KIND": op.kind.mnemonic, "LABEL": escapeC(profileLabel(op)),
+                "FLOPS": "\(FlopCount.flops(of: op, operandTypes: op.operands.map { kernels.type($0) }))",
+            ])
         }
         values["KERNELS"] = supportText + kernelText
+        values["NUM_PROFILED"] = "\(plan.forwardOps.count)"
+        values["PROFILE_TABLE"] = profileTable
         values["PROLOGUE"] = prologue
         values["FORWARD_PARAMS"] = try forwardParams()
         values["INPUT_CHECKS"] = try interface.inputs.filter { $0.defaultLiteral == nil }.map { (i) throws(CPUEmitError) in
@@ -121,6 +130,11 @@ struct CSourceEmitter {
             "Makefile": try templates.render("Makefile.tmpl", makeValues),
             "\(name).pc.in": try templates.render("model.pc.tmpl", common),
         ]
+    }
+
+    /// What a profile row shows for an op: its IR name (the block path), value and type.
+    private func profileLabel(_ op: Op) -> String {
+        (op.name.map { "\($0) " } ?? "") + "\(op.result) : \(op.type)"
     }
 
     private func forwardParams() throws(CPUEmitError) -> String {

@@ -227,6 +227,12 @@ minimum_i32: a < b ? a : b
         const {{CTYPE}} *parts[] = { {{PARTS}} };
         {{FN}}(batch, nt, parts, {{RESULT}});
     }
+@@ profile_begin
+    M2_PROFILE_BEGIN();
+@@ profile_end
+    M2_PROFILE_END({{INDEX}});
+@@ profile_entry
+    { "{{KIND}}", "{{LABEL}}", {{FLOPS}} },
 @@ output_copy_batched
     if (out->{{FIELD}}) memcpy(out->{{FIELD}}, {{SOURCE}}, (size_t)batch * {{COUNT}} * sizeof({{CTYPE}}));
 @@ output_copy_shared
@@ -657,6 +663,7 @@ static void {{FN}}(int batch, int nt, const float *restrict x, const float *rest
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -674,6 +681,7 @@ static void {{FN}}(int batch, int nt, const float *restrict x, const float *rest
 #define M2W_ALIGN 64u
 #define M2_NUM_TENSORS {{NUM_TENSORS}}
 #define M2_STATICS_FLOATS {{STATICS_FLOATS}}
+#define M2_NUM_PROFILED {{NUM_PROFILED}}
 
 struct {{NAME}}_model {
     unsigned char *image;      /* the whole .m2w file, 64-byte aligned */
@@ -684,6 +692,10 @@ struct {{NAME}}_model {
     int arena_batch;
     int num_threads;
     char last_error[512];
+#ifdef M2_PROFILE
+    double profile_seconds[M2_NUM_PROFILED + 1];   /* per forward op, accumulated since open or reset */
+    double profile_flops[M2_NUM_PROFILED + 1];
+#endif
 };
 
 /* What the .m2w must hold, in table order: name and byte size (the model hash pins dtype and shape). */
@@ -859,6 +871,31 @@ static int m2_reserve_arena({{NAME}}_model *m, int batch) {
 #define M2_STATIC(offset) (m->statics + (offset))
 #define M2_TENSOR(type, index) ((const type *)m->tensor[index])
 
+/* Per-op profiling, compiled in only with -DM2_PROFILE: each forward op's call is bracketed by
+ * M2_PROFILE_BEGIN/END, which accumulate its wall time and model flops (m2c's FlopCount) per handle.
+ * Without M2_PROFILE the brackets are empty and the profile functions report no ops. */
+#ifdef M2_PROFILE
+static const struct { const char *kind; const char *label; double flops_per_item; } m2_profiled_ops[M2_NUM_PROFILED + 1] = {
+{{PROFILE_TABLE}}    { NULL, NULL, 0.0 }
+};
+
+static double m2_now(void) {
+#ifdef _OPENMP
+    return omp_get_wtime();
+#else
+    struct timespec ts;
+    timespec_get(&ts, TIME_UTC);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+#endif
+}
+#define M2_PROFILE_BEGIN() (m2_profile_t0 = m2_now())
+#define M2_PROFILE_END(i) \
+    (m->profile_seconds[i] += m2_now() - m2_profile_t0, m->profile_flops[i] += m2_profiled_ops[i].flops_per_item * batch)
+#else
+#define M2_PROFILE_BEGIN() ((void)0)
+#define M2_PROFILE_END(i) ((void)0)
+#endif
+
 /* ---- kernels (one instantiated template per op) ---- */
 {{KERNELS}}
 /* ---- weight-only values, computed once at open ---- */
@@ -915,6 +952,9 @@ int {{NAME}}_forward({{NAME}}_model *m, int batch,
     unsigned char *arena = m->arena;
     const int nt = m->num_threads;
     (void)arena; (void)nt;
+#ifdef M2_PROFILE
+    double m2_profile_t0 = 0.0;
+#endif
 {{FORWARD}}{{OUTPUT_COPIES}}    m->last_error[0] = '\0';
     return {{PREFIX}}_OK;
 }
@@ -955,6 +995,39 @@ const char *{{NAME}}_error_string(int code) {
 
 const char *{{NAME}}_last_error(const {{NAME}}_model *m) {
     return m ? m->last_error : "no model handle";
+}
+
+int {{NAME}}_profile_count(const {{NAME}}_model *m) {
+#ifdef M2_PROFILE
+    return m ? M2_NUM_PROFILED : 0;
+#else
+    (void)m;
+    return 0;
+#endif
+}
+
+int {{NAME}}_profile(const {{NAME}}_model *m, int i, const char **kind, const char **label, double *seconds,
+                     double *flops) {
+    if (!m || i < 0 || i >= {{NAME}}_profile_count(m)) return {{PREFIX}}_ERR_BAD_ARGUMENT;
+#ifdef M2_PROFILE
+    if (kind) *kind = m2_profiled_ops[i].kind;
+    if (label) *label = m2_profiled_ops[i].label;
+    if (seconds) *seconds = m->profile_seconds[i];
+    if (flops) *flops = m->profile_flops[i];
+#else
+    (void)kind; (void)label; (void)seconds; (void)flops;
+#endif
+    return {{PREFIX}}_OK;
+}
+
+void {{NAME}}_profile_reset({{NAME}}_model *m) {
+#ifdef M2_PROFILE
+    if (!m) return;
+    memset(m->profile_seconds, 0, sizeof m->profile_seconds);
+    memset(m->profile_flops, 0, sizeof m->profile_flops);
+#else
+    (void)m;
+#endif
 }
 
 int {{NAME}}_set_num_threads({{NAME}}_model *m, int threads) {
@@ -1055,6 +1128,17 @@ const char *{{NAME}}_last_error(const {{NAME}}_model *m);
 
 /* Threads used by the kernels of this handle (ignored without OpenMP). Must be ≥ 1. */
 int {{NAME}}_set_num_threads({{NAME}}_model *m, int threads);
+
+/* Per-op profile of a library built with -DM2_PROFILE (`make CFLAGS="-O3 -DM2_PROFILE"`, `m2c bench --profile`):
+ * every forward adds each op's wall time and model flops (multiply-add = 2) to per-handle totals.
+ * {{NAME}}_profile_count is the number of profiled ops (0 when built without -DM2_PROFILE, which costs nothing).
+ * {{NAME}}_profile gives op i's kind ("blockdiag_matmul", …), a label (IR name, value and type), the seconds and
+ * flops accumulated since open or the last {{NAME}}_profile_reset; NULL pointers are skipped. The strings are
+ * static. Returns {{PREFIX}}_ERR_BAD_ARGUMENT for i outside [0, count). */
+int {{NAME}}_profile_count(const {{NAME}}_model *m);
+int {{NAME}}_profile(const {{NAME}}_model *m, int i, const char **kind, const char **label, double *seconds,
+                     double *flops);
+void {{NAME}}_profile_reset({{NAME}}_model *m);
 
 #ifdef __cplusplus
 }
@@ -1198,6 +1282,81 @@ static void {{FN}}(int batch, int nt, const float *restrict x, float *restrict y
     }
 }
 
+
+"""#,
+    "sgemm_baseline.c.tmpl": #"""
+/*
+ * sgemm_baseline.c: the OpenBLAS sgemm rate on a square N×N×N product, the yardstick `m2c bench` reports its
+ * models against. Written by m2c {{M2C_VERSION}}; build with `cc -O2 sgemm_baseline.c -o sgemm_baseline -lopenblas`.
+ * Usage: sgemm_baseline N THREADS WARMUP_SECONDS REPS
+ * Prints one line: "<median GFLOP/s> <best GFLOP/s>" over REPS timed calls after WARMUP_SECONDS of untimed ones.
+ */
+#define _POSIX_C_SOURCE 199309L
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int by_value(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv) {
+    if (argc != 5) {
+        fprintf(stderr, "usage: %s N THREADS WARMUP_SECONDS REPS\n", argv[0]);
+        return 2;
+    }
+    const int n = atoi(argv[1]), threads = atoi(argv[2]), reps = atoi(argv[4]);
+    const double warmup = atof(argv[3]);
+    if (n < 1 || threads < 1 || reps < 1 || warmup < 0) {
+        fprintf(stderr, "%s: N, THREADS and REPS must be positive, WARMUP_SECONDS non-negative\n", argv[0]);
+        return 2;
+    }
+    openblas_set_num_threads(threads);
+    const size_t count = (size_t)n * (size_t)n;
+    float *a = malloc(count * sizeof *a), *b = malloc(count * sizeof *b), *c = malloc(count * sizeof *c);
+    double *seconds = malloc((size_t)reps * sizeof *seconds);
+    if (!a || !b || !c || !seconds) {
+        fprintf(stderr, "%s: cannot allocate three %d×%d matrices\n", argv[0], n, n);
+        return 1;
+    }
+    /* Small values of both signs (denormals and zeros would not measure the FMA units). */
+    unsigned state = 12345u;
+    for (size_t i = 0; i < count; i++) {
+        state = state * 1664525u + 1013904223u;
+        a[i] = (float)(state >> 8) / 16777216.0f - 0.5f;
+        state = state * 1664525u + 1013904223u;
+        b[i] = (float)(state >> 8) / 16777216.0f - 0.5f;
+        c[i] = 0.0f;
+    }
+    const double start = now();
+    int warm = 0;
+    do {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
+        warm++;
+    } while (warm < 2 || now() - start < warmup);
+    for (int r = 0; r < reps; r++) {
+        const double t0 = now();
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
+        seconds[r] = now() - t0;
+    }
+    qsort(seconds, (size_t)reps, sizeof *seconds, by_value);
+    const double flops = 2.0 * (double)n * (double)n * (double)n;
+    const double median = reps % 2 ? seconds[reps / 2] : 0.5 * (seconds[reps / 2 - 1] + seconds[reps / 2]);
+    printf("%.3f %.3f\n", flops / median * 1e-9, flops / seconds[0] * 1e-9);
+    free(a);
+    free(b);
+    free(c);
+    free(seconds);
+    return 0;
+}
 
 """#,
     "short_conv.c.tmpl": #"""

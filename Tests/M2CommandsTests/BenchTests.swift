@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+@testable import M2Commands
+import M2Frontend
+import M2IR
+
+/// `m2c bench` on the tiny fixture's model with one timed forward: the records and their JSON schema, not speed.
+@Suite("m2c bench", .serialized)
+struct BenchTests {
+    let model: String = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("m2c-bench-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return "\(dir)/tiny.m2"
+    }()
+
+    func records(_ extra: [String]) throws -> [(BenchRecord, ProfileReport?)] {
+        let config = try #require(Fixtures.golden("tiny", "config.json")).path
+        var importer = try M2C.parseAsRoot(["import", config, "-o", model])
+        try importer.run()
+        let command = try #require(try M2C.parseAsRoot(["bench", model, "--reps", "1", "--warmup-seconds", "0"] + extra) as? BenchCommand)
+        var results: [(BenchRecord, ProfileReport?)] = []
+        try command.measure { results.append(($0, $1)) }
+        return results
+    }
+
+    @Test("--json lines carry the documented keys with consistent values, one per (L, batch)")
+    func jsonSchema() throws {
+        let results = try records(["--seq-len", "32,64", "--batch", "1,2", "--outputs", "last_hidden_state", "--json"])
+        #expect(results.map { "\($0.0.seqLen)x\($0.0.batch)" } == ["32x1", "32x2", "64x1", "64x2"])
+        for (record, profile) in results {
+            #expect(profile == nil)
+            let line = try record.jsonLine()
+            #expect(!line.contains("\n"))
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            for key in ["seq_len", "batch", "threads", "ms_per_forward", "tokens_per_ms", "model_gflop_per_forward",
+                        "achieved_gflops", "sgemm_gflops_same_run", "m2c_version", "date"] {
+                #expect(object[key] != nil, "missing \(key)")
+            }
+            let ms = try #require(object["ms_per_forward"] as? Double)
+            let gflop = try #require(object["model_gflop_per_forward"] as? Double)
+            #expect(ms > 0)
+            #expect(abs(try #require(object["tokens_per_ms"] as? Double) - Double(record.seqLen * record.batch) / ms) < 1e-9 * Double(record.seqLen))
+            #expect(abs(try #require(object["achieved_gflops"] as? Double) - gflop / (ms * 1e-3)) < 1e-6 * gflop / (ms * 1e-3))
+            #expect(object["sgemm_gflops_same_run"] is Double || object["sgemm_gflops_same_run"] is NSNull)
+            #expect(object["m2c_version"] as? String == M2CVersion.string)
+
+            // Model flops: the elaborated graph at this length, per item, times the batch.
+            var options = ElaborationOptions()
+            options.paramOverrides["seq_len"] = .int(record.seqLen)
+            options.outputs = ["last_hidden_state"]
+            let graph = try Frontend.elaborate(file: model, options: options).graph
+            #expect(abs(gflop - FlopCount.perItem(graph) * Double(record.batch) * 1e-9) < 1e-12)
+        }
+        // Twice the length at least doubles the flops (matmuls are linear in L, the long convs grow faster).
+        #expect(results[2].0.modelGflopPerForward >= 2 * results[0].0.modelGflopPerForward)
+    }
+
+    @Test("--profile adds per-op rows whose shares sum to 1 and whose flops add up to the model's")
+    func profile() throws {
+        let results = try records(["--profile", "--no-sgemm"])
+        let (record, report) = try #require(results.first)
+        let profile = try #require(report)
+        #expect(record.sgemmGflopsSameRun == nil)
+        #expect(record.cflags.contains("-DM2_PROFILE"))
+        #expect(!profile.ops.isEmpty)
+        #expect(abs(profile.ops.reduce(0) { $0 + $1.share } - 1) < 1e-9)
+        // The profile counts the ops of the compiled graph (after the passes), one forward of one item.
+        let session = try CompilerSession.open(try ModelOptions.parse([model, "--random-weights", "1"]), requireWeights: true,
+                                               log: { _ in })
+        let compiled = try session.runPasses(try CompilerSession.pipeline(upTo: nil))
+        let profiledGflop = profile.ops.reduce(0) { $0 + $1.gflopPerForward }
+        #expect(abs(profiledGflop - FlopCount.perItem(compiled) * 1e-9) < 1e-6 * profiledGflop)
+        #expect(profile.ops.count == FlopCount.forwardOps(of: compiled).count)
+        #expect(Set(profile.kinds.map(\.op)).isSuperset(of: ["blockdiag_matmul", "layer_norm"]))
+        let rendered = profile.render(top: 3)
+        #expect(rendered.contains("by op kind:"))
+        #expect(rendered.contains("more ops"))
+    }
+
+    @Test func badListsAreRejected() throws {
+        #expect(throws: (any Error).self) { try M2C.parseAsRoot(["bench", "m.m2", "--seq-len", "128,x"]) }
+        #expect(throws: (any Error).self) { try M2C.parseAsRoot(["bench", "m.m2", "--threads", "0"]) }
+    }
+}
