@@ -3,6 +3,7 @@ import Testing
 @testable import M2Commands
 import M2Frontend
 import M2IR
+import M2Passes
 
 /// `m2c bench` on the tiny fixture's model with one timed forward: the records and their JSON schema, not speed.
 @Suite("m2c bench", .serialized)
@@ -64,10 +65,10 @@ struct BenchTests {
         #expect(record.cflags.contains("-DM2_PROFILE"))
         #expect(!profile.ops.isEmpty)
         #expect(abs(profile.ops.reduce(0) { $0 + $1.share } - 1) < 1e-9)
-        // The profile counts the ops of the compiled graph (after the passes), one forward of one item.
+        // The profile counts the ops of the compiled graph (after the CPU pipeline, as bench compiles it), one forward of one item.
         let session = try CompilerSession.open(try ModelOptions.parse([model, "--random-weights", "1"]), requireWeights: true,
                                                log: { _ in })
-        let compiled = try session.runPasses(try CompilerSession.pipeline(upTo: nil))
+        let compiled = try session.runPasses(try CompilerSession.pipeline(PassRegistry.cpuPipeline, upTo: nil))
         let profiledGflop = profile.ops.reduce(0) { $0 + $1.gflopPerForward }
         #expect(abs(profiledGflop - FlopCount.perItem(compiled) * 1e-9) < 1e-6 * profiledGflop)
         #expect(profile.ops.count == FlopCount.forwardOps(of: compiled).count)
