@@ -43,18 +43,24 @@ struct CompiledGoldenTests {
         #expect(try m2c(["verify", m.model] + m.weights + ["--batch", "5", "--random-inputs", "7", "--threads", "2"]))
     }
 
-    @Test(arguments: ["tiny", "small", "plain"])
+    @Test(arguments: ["tiny", "small", "plain", "base1"])
     func addressAndUndefinedBehaviourSanitizers(_ fixture: String) throws {
-        let m = try #require(try model(fixture))
+        guard let m = try model(fixture) else { return try Self.skipMissing(fixture) }
         #expect(try m2c(["verify", m.model] + m.weights + ["--golden", m.io, "--sanitize"]))
         #expect(try m2c(["verify", m.model] + m.weights + ["--batch", "3", "--sanitize", "--cc", "clang"]))
     }
 
-    /// memcheck: no invalid access, no definite or indirect leak after close, on every fixture in the repo.
-    @Test(arguments: ["tiny", "small", "plain"])
+    /// memcheck: no invalid access, no definite or indirect leak after close, on every fixture.
+    @Test(arguments: ["tiny", "small", "plain", "base1"])
     func valgrindFindsNoErrorsOrLeaks(_ fixture: String) throws {
-        let m = try #require(try model(fixture))
+        guard let m = try model(fixture) else { return try Self.skipMissing(fixture) }
         #expect(try m2c(["verify", m.model] + m.weights + ["--golden", m.io, "--valgrind"]))
+    }
+
+    /// Only base1 may be absent (it stays in ../shared/golden, which CI has); the others are in the repository.
+    static func skipMissing(_ fixture: String) throws {
+        #expect(fixture == "base1", "fixture \(fixture) missing from Tests/Fixtures/golden")
+        print("\(fixture): SKIPPED — ../shared/golden/\(fixture).* not found beside the clone (CI provides it)")
     }
 
     /// A reference whose outputs are slightly off must fail verification (the check can fail).
