@@ -100,14 +100,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     tiny_model *m = NULL;
     int rc = tiny_open(scratch_path, &m);
-    if (rc == TINY_OK && data[0] < 3) {
-        static int32_t ids[TINY_SEQ_LEN];
-        for (int i = 0; i < TINY_SEQ_LEN; i++) ids[i] = (int32_t)((i * 37 + (int)size) % TINY_VOCAB);
-        static float pooled[TINY_OUT_POOLED_OUTPUT_SIZE];
-        tiny_outputs out = {0};
-        out.pooled_output = pooled;
-        rc = tiny_forward(m, 1, ids, NULL, NULL, &out);
-        if (rc != TINY_OK) abort();   /* valid ids and buffers: a failure here is a bug */
+    if (rc == TINY_OK) {
+        /* A forward on accepted files whose mode byte is 0–2 (a third of them: forwards are slow). */
+        if (data[0] < 3) {
+            static int32_t ids[TINY_SEQ_LEN];
+            for (int i = 0; i < TINY_SEQ_LEN; i++) ids[i] = (int32_t)((i * 37 + (int)size) % TINY_VOCAB);
+            static float pooled[TINY_OUT_POOLED_OUTPUT_SIZE];
+            tiny_outputs out = {0};
+            out.pooled_output = pooled;
+            rc = tiny_forward(m, 1, ids, NULL, NULL, &out);
+            if (rc != TINY_OK) abort();   /* valid ids and buffers: a failure here is a bug */
+        }
     } else if (!tiny_error_string(rc) || !m || !tiny_last_error(m)[0]) {
         abort();   /* every refusal must come with a message */
     }
