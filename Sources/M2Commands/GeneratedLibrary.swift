@@ -156,8 +156,9 @@ public final class GeneratedLibrary {
 
 /// Runs `make` in a generated library's directory.
 public enum LibraryBuilder {
-    public static func build(directory: String, compiler: String? = nil, cflags: String? = nil) throws {
-        var args = ["make", "-s", "-C", directory]
+    /// `make -s -C directory [targets…]` with optional CC/CFLAGS overrides; no targets means `all`.
+    public static func build(directory: String, targets: [String] = [], compiler: String? = nil, cflags: String? = nil) throws {
+        var args = ["make", "-s", "-C", directory] + targets
         if let compiler { args.append("CC=\(compiler)") }
         if let cflags { args.append("CFLAGS=\(cflags)") }
         let result = try Subprocess.run(args)

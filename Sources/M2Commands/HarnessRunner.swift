@@ -11,13 +11,7 @@ struct HarnessRunner {
     var threads: Int?
 
     func build(compiler: String?, cflags: String?) throws {
-        var args = ["make", "-s", "-C", directory, "\(name)_harness"]
-        if let compiler { args.append("CC=\(compiler)") }
-        if let cflags { args.append("CFLAGS=\(cflags)") }
-        let result = try Subprocess.run(args)
-        guard result.status == 0 else {
-            throw GeneratedLibrary.Failure(description: "building \(name)_harness failed:\n\(result.stderr)")
-        }
+        try LibraryBuilder.build(directory: directory, targets: ["\(name)_harness"], compiler: compiler, cflags: cflags)
     }
 
     /// Runs one forward; inputs must be complete (defaults filled in) and are written in graph order.
