@@ -1,0 +1,74 @@
+import M2IR
+
+extension Op {
+    /// The operand of a one-operand op; nil for malformed ops, so rules never index out of range.
+    var soleOperand: ValueID? { operands.count == 1 ? operands[0] : nil }
+}
+
+/// A named local rewrite: returns nil when `op` does not match.
+struct RewriteRule: Sendable {
+    let name: String
+    let apply: @Sendable (_ op: Op, _ state: RewriteState) -> Rewrite?
+
+    init(_ name: String, _ apply: @escaping @Sendable (_ op: Op, _ state: RewriteState) -> Rewrite?) {
+        self.name = name
+        self.apply = apply
+    }
+}
+
+enum Rewrite {
+    /// Every use of the op's result becomes `value` (of the same type); the op is erased.
+    case replace(with: ValueID)
+    /// The op becomes another kind/operands with the same result and type.
+    case update(OpKind, operands: [ValueID])
+}
+
+/// What the rules see: the already-visited (final) ops, the substitution of erased values, and how many
+/// readers each value had before the sweep (fusion rules absorb a producer only when it has one reader).
+struct RewriteState {
+    var substitution: [ValueID: ValueID] = [:]
+    /// Use counts (ops and outputs) of the graph the sweep started from. A rewrite keeps the consumer's
+    /// result and only moves uses from an absorbed value to its operands, so the counts stay right for
+    /// every value a rule can still see.
+    var uses: [ValueID: Int] = [:]
+    private var producers: [ValueID: Op] = [:]
+    private var firstOccurrence: [PureOpKey: ValueID] = [:]
+
+    /// Replacements are always kept (final) ops, never erased ones, so one lookup suffices.
+    func resolve(_ v: ValueID) -> ValueID { substitution[v] ?? v }
+
+    func producer(of v: ValueID) -> Op? { producers[v] }
+
+    /// The producer of `v` when this op is its only reader: an op a fused consumer may absorb.
+    func soleProducer(of v: ValueID) -> Op? { uses[v] == 1 ? producers[v] : nil }
+    func type(of v: ValueID) -> TensorType? { producers[v]?.type }
+
+    /// An earlier op computing the same value (same kind, operands, type and annotations), for CSE.
+    /// Inputs are never merged: each is a distinct argument of the compiled model.
+    func identical(to op: Op) -> ValueID? {
+        if case .input = op.kind { return nil }
+        return firstOccurrence[PureOpKey(op)]
+    }
+
+    mutating func record(_ op: Op) {
+        producers[op.result] = op
+        if case .input = op.kind { return }
+        let key = PureOpKey(op)
+        if firstOccurrence[key] == nil { firstOccurrence[key] = op.result }
+    }
+}
+
+/// Every op but `input` is a pure function of its kind and operands.
+struct PureOpKey: Hashable {
+    let kind: OpKind
+    let operands: [ValueID]
+    let type: TensorType
+    let annotations: [String: AttrValue]
+
+    init(_ op: Op) {
+        kind = op.kind
+        operands = op.operands
+        type = op.type
+        annotations = op.annotations
+    }
+}

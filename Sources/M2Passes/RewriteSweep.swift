@@ -1,0 +1,86 @@
+import M2IR
+
+/// The driver shared by the rule-based passes (`canonicalize`, `fuse`): one sweep in execution order
+/// reaches the fixed point, because when an op is visited its operands are final (already rewritten), and
+/// rules are re-applied to the op until none matches. Ops left without users by a rewrite are erased
+/// (except inputs); ops that were already unused are `dce`'s business.
+struct RewriteSweep {
+    let rules: [RewriteRule]
+    /// Guards against two rules that undo each other: no op is rewritten more often than this.
+    let maxRewritesPerOp: Int
+    /// When set, each rewritten op lists the rules that formed it under this annotation (`fused = "a+b"`), so a
+    /// dump shows what every fused op absorbed.
+    var recordingKey: String? = nil
+
+    /// Applies the rules; returns how many times each rule fired (for `--stats`-style reporting and tests).
+    @discardableResult
+    func run(_ graph: inout Graph) -> [String: Int] {
+        var state = RewriteState()
+        state.uses = graph.useCounts()
+        var fired: [String: Int] = [:]
+        var kept: [Op] = []
+        kept.reserveCapacity(graph.ops.count)
+        var orphanCandidates: [ValueID] = []
+
+        visiting: for var op in graph.ops {
+            op.operands = op.operands.map(state.resolve)
+            var rewrites = 0
+            matching: while rewrites < maxRewritesPerOp {
+                for rule in rules {
+                    guard let rewrite = rule.apply(op, state) else { continue }
+                    orphanCandidates += op.operands
+                    rewrites += 1
+                    fired[rule.name, default: 0] += 1
+                    switch rewrite {
+                    case .replace(let value):
+                        state.substitution[op.result] = value
+                        continue visiting
+                    case .update(let kind, let operands):
+                        op.kind = kind
+                        op.operands = operands
+                        if let key = recordingKey { op.record(rule: rule.name, under: key) }
+                        continue matching
+                    }
+                }
+                break
+            }
+            state.record(op)
+            kept.append(op)
+        }
+        graph.ops = kept
+        for i in graph.outputs.indices { graph.outputs[i].value = state.resolve(graph.outputs[i].value) }
+        Self.eraseOrphans(&graph, candidates: orphanCandidates)
+        return fired
+    }
+
+    /// Erases non-input ops among `candidates` that have no users, then their operands in turn.
+    static func eraseOrphans(_ graph: inout Graph, candidates: [ValueID]) {
+        var uses = graph.useCounts()
+        let producers = graph.producerIndex()
+        var dead: Set<ValueID> = []
+        var worklist = candidates
+        while let v = worklist.popLast() {
+            guard uses[v, default: 0] == 0, !dead.contains(v), let index = producers[v] else { continue }
+            let op = graph.ops[index]
+            if case .input = op.kind { continue }
+            dead.insert(v)
+            for operand in op.operands {
+                uses[operand, default: 0] -= 1
+                worklist.append(operand)
+            }
+        }
+        graph.ops.removeAll { dead.contains($0.result) }
+    }
+
+}
+
+extension Op {
+    /// Appends `rule` to the `+`-separated list in annotation `key`.
+    mutating func record(rule: String, under key: String) {
+        if case .string(let earlier) = annotations[key] {
+            annotations[key] = .string(earlier + "+" + rule)
+        } else {
+            annotations[key] = .string(rule)
+        }
+    }
+}
