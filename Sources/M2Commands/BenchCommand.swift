@@ -122,7 +122,7 @@ struct BenchCommand: ParsableCommand {
             progress.update("bench \(tag): compiling \(model.model)")
             let session = try CompilerSession.open(options, requireWeights: true)
             // The CPU pipeline, as `m2c compile --target cpu` runs it (long convolutions lowered to Monarch FFT).
-            let graph = try session.runPasses(try CompilerSession.pipeline(PassRegistry.cpuPipeline, upTo: nil))
+            let graph = try session.runPasses(try CompilerSession.pipeline(cpu.pipeline, upTo: nil))
             let seqLen = length ?? Self.sequenceLength(of: session.model.graph)
             // Model flops come from the elaborated graph: long_conv is still one op there, whatever a pass lowers it to.
             let flopsPerItem = FlopCount.perItem(session.model.graph)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import M2Passes
 import M2TargetCPU
 
 extension CPUISA: ExpressibleByArgument {}
@@ -21,7 +22,25 @@ public struct CPUTargetOptions: ParsableArguments {
                                valueName: "IMPL"))
     public var gemm: GemmBackend = .m2c
 
+    @Flag(name: .customLong("no-fusion"), help: "Skip the fuse pass (every op runs as its own kernel; the comparison path for fusion).")
+    public var noFusion = false
+
+    @Option(name: .customLong("disable-fusion"), help: ArgumentHelp("Switch one fusion rule off (repeatable; `m2c passes` lists them).",
+                                                                   valueName: "RULE"))
+    public var disabledFusionRules: [String] = []
+
     public init() {}
+
+    public mutating func validate() throws {
+        for rule in disabledFusionRules where !FusionRules.names.contains(rule) {
+            throw ValidationError("unknown fusion rule '\(rule)'; known rules: \(FusionRules.names.joined(separator: ", "))")
+        }
+    }
+
+    /// The CPU pass pipeline these options select.
+    public var pipeline: [any Pass] {
+        PassRegistry.cpuPipeline(fusion: !noFusion, disabledRules: Set(disabledFusionRules))
+    }
 
     /// The ISA the kernels are generated for (`native` resolved on this machine).
     public var resolvedISA: CPUISA {

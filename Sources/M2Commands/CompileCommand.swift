@@ -55,7 +55,7 @@ struct CompileCommand: ParsableCommand {
             try writeOrPrint(IRPrinter.print(graph), to: "\(dumpIR)/\(String(format: "%02d", index))-\(name).ir")
         }
         try dump(0, "elaborate", session.model.graph)
-        let passes = longConv == .monarch ? PassRegistry.cpuPipeline : PassRegistry.frontendPipeline
+        let passes = longConv == .monarch ? cpu.pipeline : PassRegistry.frontendPipeline
         let passed = try session.runPasses(passes) { i, pass, g in
             try dump(i + 1, pass.name, g)
         }

@@ -19,6 +19,8 @@ struct IRCommand: ParsableCommand {
     @Option(help: "Show the IR as this target's pipeline lowers it (cpu: long convolutions in Monarch-FFT form); default: the front pipeline.")
     var target: Target?
 
+    @OptionGroup var cpu: CPUTargetOptions
+
     @Option(help: "Output format: text (MLIR-like dump) or dot (Graphviz).")
     var format: Format = .text
 
@@ -33,7 +35,7 @@ struct IRCommand: ParsableCommand {
 
     func run() throws {
         let session = try CompilerSession.open(model, requireWeights: false)
-        let passes = target == .cpu ? PassRegistry.cpuPipeline : PassRegistry.frontendPipeline
+        let passes = target == .cpu ? cpu.pipeline : PassRegistry.frontendPipeline
         let graph = try session.runPasses(try CompilerSession.pipeline(passes, upTo: after))
         let text: String
         switch format {

@@ -8,11 +8,14 @@ struct PassesCommand: ParsableCommand {
 
     func run() throws {
         let pipeline = PassRegistry.frontendPipeline.map(\.name)
-        print("front pipeline: elaborate → \(pipeline.joined(separator: " → "))\n")
+        print("front pipeline: elaborate → \(pipeline.joined(separator: " → "))")
+        print("cpu pipeline:   elaborate → \(PassRegistry.cpuPipeline.map(\.name).joined(separator: " → "))\n")
         let width = PassRegistry.all.map(\.name.count).max() ?? 0
         for p in PassRegistry.all {
             print("  \(p.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(p.summary)")
         }
+        print("\nfusion rules (pass fuse; --disable-fusion RULE, --no-fusion):")
+        for rule in FusionRules.names { print("  \(rule)") }
     }
 }
 

@@ -89,7 +89,7 @@ struct RunCommand: ParsableCommand {
 
     /// Compiles the CPU pipeline's IR (long convolutions in Monarch-FFT form) to C in a temporary directory, builds it and runs it once.
     private func runCompiled(_ session: CompilerSession, _ inputs: ModelInputs) throws -> [String: Tensor64] {
-        let graph = try session.runPasses(try CompilerSession.pipeline(PassRegistry.cpuPipeline, upTo: nil))
+        let graph = try session.runPasses(try CompilerSession.pipeline(cpu.pipeline, upTo: nil))
         let directory = try CPUBuild.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let library = try CPUBuild.load(graph, session: session, name: graph.name, directory: directory,

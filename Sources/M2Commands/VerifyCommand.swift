@@ -67,7 +67,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let session = try CompilerSession.open(model, requireWeights: true)
-        let graph = try session.runPasses(try CompilerSession.pipeline(PassRegistry.cpuPipeline, upTo: nil))
+        let graph = try session.runPasses(try CompilerSession.pipeline(cpu.pipeline, upTo: nil))
         let directory = try keep ?? CPUBuild.temporaryDirectory()
         if keep != nil { try makeDirectory(directory) }
         defer { if keep == nil { try? FileManager.default.removeItem(atPath: directory) } }

@@ -6,6 +6,7 @@ public enum PassRegistry {
             Canonicalize(),
             DeadCodeElimination(),
             LowerLongConv(),
+            Fuse(),
         ]
     }
 
@@ -23,12 +24,18 @@ public enum PassRegistry {
     }
 
     /// The CPU target's pipeline: the front pipeline, then long convolutions in Monarch-FFT form, whose
-    /// layout chains and shared DFT tables canonicalize merges, and dce drops the direct kernels.
-    public static var cpuPipeline: [any Pass] {
+    /// layout chains and shared DFT tables canonicalize merges, then fusion (unless `fusion` is false, the
+    /// comparison path of `--no-fusion`; `disabledRules` switches single fusion rules off), and dce drops what
+    /// the rewrites left unused.
+    public static func cpuPipeline(fusion: Bool = true, disabledRules: Set<String> = []) -> [any Pass] {
         frontendPipeline + [
             LowerLongConv(),
             Canonicalize(),
+        ] + (fusion ? [Fuse(disabled: disabledRules)] : []) + [
             DeadCodeElimination(),
         ]
     }
+
+    /// The CPU pipeline with every fusion rule on.
+    public static var cpuPipeline: [any Pass] { cpuPipeline() }
 }
