@@ -31,12 +31,15 @@ let package = Package(
         .target(name: "M2Passes", dependencies: ["M2IR", "M2Weights", "M2Reference"]),
         // The CPU back end: IR → C11 library (kernels from Templates/cpu), .m2w weights, Makefile, Swift wrapper.
         .target(name: "M2TargetCPU", dependencies: ["M2IR", "M2Weights", "M2Support"]),
+        // The CUDA back end: IR → CUDA C++ library (kernels from Templates/cuda), the same .m2w weights and C API
+        // shape as the CPU target; compiled with nvcc (PyPI wheels in CI, see docs/CUDA.md).
+        .target(name: "M2TargetCUDA", dependencies: ["M2IR", "M2Weights", "M2Support", "M2TargetCPU"]),
         // config.json (checkpoint) → .m2 source.
         .target(name: "M2Import", dependencies: ["M2Support"]),
         // The CLI commands as a testable library.
         .target(name: "M2Commands", dependencies: [
             "M2Support", "M2Syntax", "M2IR", "M2Weights", "M2Frontend", "M2Passes", "M2Reference", "M2Import",
-            "M2TargetCPU",
+            "M2TargetCPU", "M2TargetCUDA",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "m2c", dependencies: ["M2Commands"]),
@@ -49,6 +52,7 @@ let package = Package(
         .testTarget(name: "M2PassesTests", dependencies: ["M2Passes", "M2IR", "M2Weights", "M2Reference"],
                     exclude: ["Inputs"]),
         .testTarget(name: "M2TargetCPUTests", dependencies: ["M2TargetCPU", "M2IR", "M2Weights"]),
+        .testTarget(name: "M2TargetCUDATests", dependencies: ["M2TargetCUDA", "M2TargetCPU", "M2IR", "M2Weights", "M2Reference"]),
         .testTarget(name: "M2ReferenceTests", dependencies: ["M2Reference", "M2IR", "M2Weights"]),
         .testTarget(name: "M2CommandsTests", dependencies: ["M2Commands", "M2Import", "M2Frontend", "M2Passes", "M2Reference", "M2Weights", "M2IR"]),
     ]
