@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "M2TargetCPU", dependencies: ["M2IR", "M2Weights", "M2Support"]),
         // The CUDA back end: IR → CUDA C++ library (kernels from Templates/cuda), the same .m2w weights and C API
         // shape as the CPU target; compiled with nvcc (PyPI wheels in CI, see docs/CUDA.md).
-        .target(name: "M2TargetCUDA", dependencies: ["M2IR", "M2Weights", "M2Support", "M2TargetCPU"]),
+        .target(name: "M2TargetCUDA", dependencies: ["M2IR", "M2Weights", "M2Support", "M2Passes", "M2TargetCPU"]),
         // config.json (checkpoint) → .m2 source.
         .target(name: "M2Import", dependencies: ["M2Support"]),
         // The CLI commands as a testable library.
