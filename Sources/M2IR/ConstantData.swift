@@ -5,6 +5,17 @@ public struct ConstantData: Hashable, Sendable {
 
     public init(_ values: [Double]) { self.values = values }
 
+    /// Hashes the count and a fixed sample of values, not all of them: CSE hashes every constant op, and
+    /// folded spectra hold millions of values at long sequence lengths. Equality still compares every value.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(values.count)
+        guard !values.isEmpty else { return }
+        let samples = 16
+        for i in 0..<min(samples, values.count) {
+            hasher.combine(values[i * (values.count - 1) / max(1, samples - 1)].bitPattern)
+        }
+    }
+
     /// 64-bit FNV-1a over the bit patterns: a stable identity for dumps and golden tests.
     public var digest: UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -32,7 +32,26 @@ enum MonarchDFT {
 
     /// The natural-order DFT X[k] = Σ_n x[n]·ω_N^{kn} by recursive decimation in time on the smallest prime
     /// factor (direct sum for a prime length). Cost N·Σ(prime factors), so any length the chooser accepts is fast.
+    /// The roots come from one table of ω_N^j (j < N) shared by every level: a sub-transform of length m reads
+    /// ω_m^t = ω_N^{t·N/m}, so trigonometric functions run N times, not N·Σ(prime factors) times.
     static func fft(re: [Double], im: [Double]) -> (re: [Double], im: [Double]) {
+        let n = re.count
+        guard n > 1 else { return (re, im) }
+        return fft(re: re, im: im, roots: roots(of: n), rootStride: 1)
+    }
+
+    /// ω_n^j for j < n: build once and pass to `fft(re:im:roots:)` when transforming many rows of one length.
+    static func roots(of n: Int) -> [(re: Double, im: Double)] { (0..<n).map { root($0, of: n, inverse: false) } }
+
+    /// `fft(re:im:)` with a precomputed `roots(of: re.count)`.
+    static func fft(re: [Double], im: [Double], roots: [(re: Double, im: Double)]) -> (re: [Double], im: [Double]) {
+        precondition(roots.count == re.count, "root table of length \(roots.count) for a transform of length \(re.count)")
+        return fft(re: re, im: im, roots: roots, rootStride: 1)
+    }
+
+    /// One level: `roots[j·rootStride]` is ω_n^j for this sub-transform's length n.
+    private static func fft(re: [Double], im: [Double], roots: [(re: Double, im: Double)],
+                            rootStride: Int) -> (re: [Double], im: [Double]) {
         let n = re.count
         guard n > 1 else { return (re, im) }
         let radix = smallestPrimeFactor(n)
@@ -40,7 +59,7 @@ enum MonarchDFT {
         if radix == n {
             for k in 0..<n {
                 for j in 0..<n {
-                    let w = root(j * k, of: n, inverse: false)
+                    let w = roots[(j * k % n) * rootStride]
                     outRe[k] += re[j] * w.re - im[j] * w.im
                     outIm[k] += re[j] * w.im + im[j] * w.re
                 }
@@ -50,11 +69,12 @@ enum MonarchDFT {
         let m = n / radix
         // X[k] = Σ_s ω_N^{s·k} · DFT_m(x[radix·j + s])[k mod m]
         let subs = (0..<radix).map { s in
-            fft(re: stride(from: s, to: n, by: radix).map { re[$0] }, im: stride(from: s, to: n, by: radix).map { im[$0] })
+            fft(re: stride(from: s, to: n, by: radix).map { re[$0] }, im: stride(from: s, to: n, by: radix).map { im[$0] },
+                roots: roots, rootStride: rootStride * radix)
         }
         for k in 0..<n {
             for s in 0..<radix {
-                let w = root(s * k, of: n, inverse: false)
+                let w = roots[(s * k % n) * rootStride]
                 let a = subs[s].re[k % m], b = subs[s].im[k % m]
                 outRe[k] += a * w.re - b * w.im
                 outIm[k] += a * w.im + b * w.re

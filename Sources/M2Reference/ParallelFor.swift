@@ -3,7 +3,7 @@ import Foundation
 
 /// Runs `body(range)` over `0..<count` split into contiguous chunks on all cores. Small jobs
 /// (`count * costPerItem` under a threshold) run inline, since thread hand-off would dominate.
-func parallelFor(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
+public func parallelFor(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
     guard count > 0 else { return }
     let cores = ProcessInfo.processInfo.activeProcessorCount
     guard cores > 1, count > 1, count * costPerItem >= 32_768 else {

@@ -60,6 +60,17 @@ public struct PtxasKernelReport: Sendable, Equatable {
     public var stackFrameBytes: Int
     public var sharedBytes: Int
 
+    public init(kernel: String, architecture: String, registers: Int, spillStoreBytes: Int, spillLoadBytes: Int,
+                stackFrameBytes: Int, sharedBytes: Int) {
+        self.kernel = kernel
+        self.architecture = architecture
+        self.registers = registers
+        self.spillStoreBytes = spillStoreBytes
+        self.spillLoadBytes = spillLoadBytes
+        self.stackFrameBytes = stackFrameBytes
+        self.sharedBytes = sharedBytes
+    }
+
     /// Parses the `ptxas info` lines nvcc prints with `-Xptxas -v` (one Compiling/Function-properties/Used
     /// triple per kernel and architecture).
     public static func parse(_ text: String) -> [PtxasKernelReport] {
