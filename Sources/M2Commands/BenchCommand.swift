@@ -48,6 +48,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("profile-top"), help: "Rows of the per-op profile table, slowest first (0: all).")
     var profileTop: Int = 30
 
+    @Flag(help: "Also run one forward out of process and report its peak resident memory against the memory plan (weights + statics + 1.5 × arena).")
+    var memory = false
+
     @Flag(help: "Print one JSON object per line instead of the table.")
     var json = false
 
@@ -89,6 +92,7 @@ struct BenchCommand: ParsableCommand {
                 print(try record.jsonLine())
             } else {
                 print(BenchTable.row(record))
+                if let memory = record.memory { print(memory.summary) }
                 if let report { print(report.render(top: profileTop)) }
             }
             fflush(nil)  // rows appear as measured even when stdout is a pipe
@@ -135,8 +139,8 @@ struct BenchCommand: ParsableCommand {
             } ?? CPUBuild.temporaryDirectory()
             defer { if keep == nil { try? FileManager.default.removeItem(atPath: directory) } }
             progress.update("bench \(tag): building \(name) (\(cc) \(flags))")
-            let library = try CPUBuild.load(graph, session: session, name: name, directory: directory, compiler: cc, cflags: flags,
-                                            options: cpu.emitOptions)
+            let emitted = try CPUBuild.emit(graph, session: session, name: name, directory: directory, options: cpu.emitOptions)
+            let library = try CPUBuild.buildAndLoad(name: name, directory: directory, compiler: cc, cflags: flags)
             let vocab = ModelInputs.vocabulary(of: graph)
 
             for threadCount in threadCounts {
@@ -150,7 +154,8 @@ struct BenchCommand: ParsableCommand {
                 }
                 do { try library.setThreads(threadCount) } catch { Console.error("error: \(error)\n"); throw ReportedFailure() }
                 for b in batches {
-                    let buffers = ForwardBuffers(graph: graph, inputs: ModelInputs.random(for: graph, batch: b, vocab: vocab, seed: 1))
+                    let inputs = ModelInputs.random(for: graph, batch: b, vocab: vocab, seed: 1)
+                    let buffers = ForwardBuffers(graph: graph, inputs: inputs)
                     progress.update("bench \(tag): batch \(b), \(threadCount) thread(s): warming up \(warmupSeconds) s, then \(reps) timed forwards")
                     let timing: ForwardTiming
                     do {
@@ -162,11 +167,22 @@ struct BenchCommand: ParsableCommand {
                         Console.error("error: \(error)\n")
                         throw ReportedFailure()
                     }
-                    progress.clear()
                     let profiled = profile ? ProfileReport(library.profile(), forwards: reps) : nil
-                    try report(makeRecord(seqLen: seqLen, batch: b, threads: threadCount, timing: timing,
-                                          gflop: flopsPerItem * Double(b) * 1e-9, sgemm: sgemmRate, flags: flags,
-                                          profile: profiled), profiled)
+                    var record = makeRecord(seqLen: seqLen, batch: b, threads: threadCount, timing: timing,
+                                            gflop: flopsPerItem * Double(b) * 1e-9, sgemm: sgemmRate, flags: flags, profile: profiled)
+                    if memory {
+                        progress.update("bench \(tag): batch \(b): one forward out of process for peak memory")
+                        do {
+                            record.memory = try MemoryMeasurement.measure(directory: directory, name: name, graph: graph, emitted: emitted,
+                                                                          inputs: inputs, threads: threadCount, compiler: cc, cflags: cflags)
+                        } catch {
+                            progress.clear()
+                            Console.error("error: \(error)\n")
+                            throw ReportedFailure()
+                        }
+                    }
+                    progress.clear()
+                    try report(record, profiled)
                 }
             }
         }

@@ -26,6 +26,8 @@ struct BenchRecord: Codable {
     /// ISO 8601, UTC.
     var date: String
     var profile: [ProfileRow]?
+    /// With `--memory`: peak RSS of one forward out of process and the memory plan's terms.
+    var memory: MemoryMeasurement?
 
     /// One op (or op kind) of a `--profile` run, per forward.
     struct ProfileRow: Codable {
@@ -45,7 +47,7 @@ struct BenchRecord: Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case model, batch, threads, reps, compiler, cflags, date, profile
+        case model, batch, threads, reps, compiler, cflags, date, profile, memory
         case seqLen = "seq_len"
         case msPerForward = "ms_per_forward"
         case msPerForwardMin = "ms_per_forward_min"

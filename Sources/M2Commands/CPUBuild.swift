@@ -22,6 +22,11 @@ enum CPUBuild {
                      compiler: String? = nil, cflags: String? = nil,
                      options: CPUEmitOptions = CPUEmitOptions()) throws -> GeneratedLibrary {
         _ = try emit(graph, session: session, name: name, directory: directory, options: options)
+        return try buildAndLoad(name: name, directory: directory, compiler: compiler, cflags: cflags)
+    }
+
+    /// Builds an emitted library with make and loads it with the .m2w next to it.
+    static func buildAndLoad(name: String, directory: String, compiler: String? = nil, cflags: String? = nil) throws -> GeneratedLibrary {
         do {
             try LibraryBuilder.build(directory: directory, compiler: compiler, cflags: cflags)
             return try GeneratedLibrary(directory: directory, name: name, weights: "\(directory)/\(name).m2w")

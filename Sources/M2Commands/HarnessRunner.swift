@@ -16,6 +16,12 @@ struct HarnessRunner {
 
     /// Runs one forward; inputs must be complete (defaults filled in) and are written in graph order.
     func forward(graph: Graph, inputs: [String: [Double]], batch: Int) throws -> [String: (shape: [Int], values: [Double])] {
+        try forwardWithLog(graph: graph, inputs: inputs, batch: batch).outputs
+    }
+
+    /// `forward`, also returning what the harness wrote on stderr (e.g. its `peak_rss_bytes=` line).
+    func forwardWithLog(graph: Graph, inputs: [String: [Double]],
+                        batch: Int) throws -> (outputs: [String: (shape: [Int], values: [Double])], stderr: String) {
         var data = Data()
         for op in graph.inputs {
             guard case .input(let n) = op.kind, let values = inputs[n] else {
@@ -51,7 +57,7 @@ struct HarnessRunner {
             results[o.name] = ((t.batched ? [batch] : []) + t.shape, values)
             offset += 4 * written
         }
-        return results
+        return (results, result.stderr)
     }
 }
 

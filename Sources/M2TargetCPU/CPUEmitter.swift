@@ -31,7 +31,7 @@ public enum CPUEmitter {
             files["\(name).m2w"] = try weightsImage(graph: graph, plan: plan, hash: hash, weights: weights)
         }
         return EmittedLibrary(name: name, files: files, modelHash: ModelHash.hex(hash),
-                              arenaBytesPerItem: plan.arenaBytesPerItem)
+                              arenaBytesPerItem: plan.arenaBytesPerItem, staticsBytes: 4 * plan.staticsFloats)
     }
 
     /// Only the .m2w for `graph` (e.g. to ship new weights for an already built library); `options` must be

@@ -525,11 +525,17 @@ static void m2_gemm_rect_{{ISA}}(long m, long n, long k, long kc_tile, const flo
  * INPUTS.bin holds every input of {{NAME}}_forward in parameter order, [BATCH][...] each, 4-byte elements
  * (int32 or float, native byte order); OUTPUTS.bin receives every output in {{NAME}}_outputs field order.
  * Exit status: 0 ok, 1 usage or I/O error, 2 + the library's error code otherwise.
+ * With M2C_HARNESS_RSS=1 in the environment it also prints "peak_rss_bytes=N" on stderr after the forward
+ * (getrusage: the whole process — weights image, statics, arena, inputs, outputs, runtime libraries),
+ * which `m2c bench --memory` compares with the memory plan.
  */
 #include "{{NAME}}.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#if defined(__unix__) || defined(__APPLE__)
+#include <sys/resource.h>
+#endif
 
 static const size_t input_counts[{{NUM_INPUTS}} + 1] = { {{INPUT_COUNTS}} 0 };
 static const size_t output_counts[{{NUM_OUTPUTS}} + 1] = { {{OUTPUT_COUNTS}} 0 };
@@ -577,6 +583,20 @@ int main(int argc, char **argv) {
         status = 2 + rc;
         goto done;
     }
+#if defined(__unix__) || defined(__APPLE__)
+    const char *report_rss = getenv("M2C_HARNESS_RSS");
+    if (report_rss && report_rss[0] == '1') {
+        struct rusage usage;
+        if (getrusage(RUSAGE_SELF, &usage) == 0) {
+#if defined(__APPLE__)
+            const long long bytes = (long long)usage.ru_maxrss;          /* bytes on macOS */
+#else
+            const long long bytes = (long long)usage.ru_maxrss * 1024;   /* kilobytes on Linux */
+#endif
+            fprintf(stderr, "peak_rss_bytes=%lld\n", bytes);
+        }
+    }
+#endif
     FILE *out = fopen(argv[4], "wb");
     if (!out) { perror(argv[4]); goto done; }
     for (int i = 0; i < {{NUM_OUTPUTS}}; ++i) {

@@ -7,14 +7,17 @@ public struct EmittedLibrary: Sendable {
     public var files: [String: [UInt8]]
     /// Hex SHA-256 of the graph's canonical description (also in the header and the .m2w).
     public var modelHash: String
-    /// Activation arena bytes needed per batch item.
+    /// Activation arena bytes needed per batch item (the memory plan's peak; `NAME_ARENA_BYTES_PER_ITEM`).
     public var arenaBytesPerItem: Int
+    /// Bytes of weight-only values computed once at open (the `statics` buffer).
+    public var staticsBytes: Int
 
-    public init(name: String, files: [String: [UInt8]], modelHash: String, arenaBytesPerItem: Int) {
+    public init(name: String, files: [String: [UInt8]], modelHash: String, arenaBytesPerItem: Int, staticsBytes: Int = 0) {
         self.name = name
         self.files = files
         self.modelHash = modelHash
         self.arenaBytesPerItem = arenaBytesPerItem
+        self.staticsBytes = staticsBytes
     }
 
     /// A text file's contents (nil for a missing or binary file).

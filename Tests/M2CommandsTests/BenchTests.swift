@@ -56,6 +56,24 @@ struct BenchTests {
         #expect(results[2].0.modelGflopPerForward >= 2 * results[0].0.modelGflopPerForward)
     }
 
+    @Test("--memory measures the peak RSS of a forward out of process against the memory plan")
+    func memory() throws {
+        let results = try records(["--seq-len", "64", "--batch", "1,4", "--outputs", "last_hidden_state", "--memory", "--no-sgemm"])
+        #expect(results.count == 2)
+        let one = try #require(results.first?.0.memory), four = try #require(results.last?.0.memory)
+        // The weights image is read whole at open, so it is resident; the arena scales with the batch.
+        #expect(one.weightsBytes > 0 && one.peakRssBytes >= one.weightsBytes)
+        #expect(four.arenaBytes == 4 * one.arenaBytes && one.arenaBytes > 0)
+        #expect(four.weightsBytes == one.weightsBytes && four.staticsBytes == one.staticsBytes)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(results[0].0.jsonLine().utf8)) as? [String: Any])
+        let memory = try #require(object["memory"] as? [String: Any])
+        for key in ["peak_rss_bytes", "weights_bytes", "statics_bytes", "arena_bytes", "budget_bytes", "budget_ratio"] {
+            #expect(memory[key] != nil, "missing memory.\(key)")
+        }
+        #expect(MemoryMeasurement.peakRSS(in: "noise\npeak_rss_bytes=123456\n") == 123456)
+        #expect(MemoryMeasurement.peakRSS(in: "no report") == nil)
+    }
+
     @Test("--profile adds per-op rows whose shares sum to 1 and whose flops add up to the model's")
     func profile() throws {
         let results = try records(["--profile", "--no-sgemm"])
