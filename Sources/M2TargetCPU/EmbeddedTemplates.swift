@@ -1430,6 +1430,29 @@ static void {{FN}}(int batch, int nt, const {{T}} *restrict x, {{T}} *restrict y
 
 
 """#,
+    "transpose2d.c.tmpl": #"""
+/* {{COMMENT}}: swaps the last two axes, [{{MATRICES}}] matrices of {{R}} × {{C}} → {{C}} × {{R}} per item.
+ * Square tiles of {{TILE}} keep the source lines and the destination lines of a tile in L1 at once, where a
+ * row-by-row strided copy streams a new source line for every element. */
+static void {{FN}}(int batch, int nt, const {{T}} *restrict x, {{T}} *restrict y) {
+    enum { R = {{R}}, C = {{C}}, TILE = {{TILE}} };
+    const long tiles_r = (R + TILE - 1) / TILE, tiles_c = (C + TILE - 1) / TILE;
+    const long jobs = (long)batch * {{MATRICES}}L * tiles_r * tiles_c;
+    (void)nt;
+    M2_OMP_FOR(nt)
+    for (long job = 0; job < jobs; job++) {
+        const long matrix = job / (tiles_r * tiles_c), tile = job % (tiles_r * tiles_c);
+        const long i0 = tile / tiles_c * TILE, j0 = tile % tiles_c * TILE;
+        const long i1 = i0 + TILE < R ? i0 + TILE : R, j1 = j0 + TILE < C ? j0 + TILE : C;
+        const {{T}} *restrict src = x + matrix * (long)R * C;
+        {{T}} *restrict dst = y + matrix * (long)R * C;
+        for (long j = j0; j < j1; j++) {
+            for (long i = i0; i < i1; i++) dst[j * R + i] = src[i * C + j];
+        }
+    }
+}
+
+"""#,
     "unary.c.tmpl": #"""
 /* {{COMMENT}}: element-wise {{EXPR_DOC}} over {{COUNT}} elements per item. */
 static void {{FN}}(int batch, int nt, const {{IN_T}} *restrict x, {{OUT_T}} *restrict y) {

@@ -139,6 +139,13 @@ struct KernelInstantiator {
 
         case .transpose(let perm):
             guard let x else { throw .unsupported(op: describe(op), reason: "missing operand") }
+            if let swap = Self.lastTwoAxesSwap(perm, shape: x.shape) {
+                values.merge([
+                    "T": cType(op.type.dtype), "MATRICES": "\(swap.matrices)", "R": "\(swap.rows)", "C": "\(swap.columns)",
+                    "TILE": "32",
+                ]) { $1 }
+                return try simple("transpose2d.c.tmpl", op.operands, values)
+            }
             let source = rowMajorStrides(x.shape)
             return try stridedCopy(op, &values, strides: perm.map { source[$0] }, base: 0)
         case .slice(let axis, let start, _):
@@ -237,6 +244,18 @@ struct KernelInstantiator {
             default: return op.name ?? current.description
             }
         }
+    }
+
+    /// A permutation that swaps the last two axes and keeps the others (x [..., R, C] → [..., C, R]) as a batch
+    /// of matrix transposes; nil for any other permutation (or a degenerate one-row/one-column swap, which
+    /// the strided copy does contiguously).
+    static func lastTwoAxesSwap(_ perm: [Int], shape: [Int]) -> (matrices: Int, rows: Int, columns: Int)? {
+        let k = perm.count
+        guard k >= 2, shape.count == k, perm[k - 1] == k - 2, perm[k - 2] == k - 1,
+              perm[..<(k - 2)].elementsEqual(0..<(k - 2)) else { return nil }
+        let (rows, columns) = (shape[k - 2], shape[k - 1])
+        guard rows > 1, columns > 1 else { return nil }
+        return (shape[..<(k - 2)].reduce(1, *), rows, columns)
     }
 
     /// Static dims split into row dims (all but the last; [1] for rank ≤ 1) and the row length.

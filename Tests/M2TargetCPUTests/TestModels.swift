@@ -38,6 +38,8 @@ enum TestModels {
         let x = try b.input("x", type: .f32([4, 6], batched: true))
         let ids = try b.input("ids", type: .i32([5], batched: true))
         let tt = try b.input("tt", type: .i32([5], batched: true))
+        // Larger than one 32×32 tile of the matrix-transpose kernel, with ragged edges on both axes.
+        let wide = try b.input("wide", type: .f32([3, 45, 70], batched: true))
 
         // Weights first: the builder must not be mutated while one of its calls is evaluating arguments.
         let row = try weight("row", [6]), column = try weight("column", [4, 1])
@@ -89,6 +91,7 @@ enum TestModels {
         let x3 = try b.add(.reshape, [x], reshapeTo: [2, 2, 6])
         b.output("reshape", x3)
         try emit("transpose3", .transpose(perm: [2, 0, 1]), [x3])
+        try emit("transpose_tiles", .transpose(perm: [0, 2, 1]), [wide])
         try emit("slice3", .slice(axis: 1, start: 1, end: 2), [x3])
         let doubled = try b.add(.scale(2), [x])
         try emit("concat1", .concat(axis: 1), [x, doubled])
@@ -104,6 +107,7 @@ enum TestModels {
         let inputs: [String: [Double]] = [
             "x": values(batch * 24, seed: 1).map(Double.init),
             "ids": [0, 9, 3, 3, 7, 1, 2, 8, 0, 5],
+            "wide": values(batch * 3 * 45 * 70, seed: 2).map(Double.init),
         ]
         return Model(graph: withDefault(b.graph, input: "tt", value: 1), weights: WeightStore([tensors]), inputs: inputs, batch: batch)
     }
