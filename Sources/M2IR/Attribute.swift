@@ -1,3 +1,5 @@
+import M2Support
+
 /// Free-form op annotations: room for fusion groups, tile choices, precision, provenance.
 /// Printed sorted by key so dumps are stable.
 public enum AttrValue: Hashable, Sendable, CustomStringConvertible {
@@ -25,17 +27,5 @@ public func formatDouble(_ v: Double) -> String {
     return "\(v)"
 }
 
-public func escapeString(_ s: String) -> String {
-    var out = ""
-    for c in s.unicodeScalars {
-        switch c {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        default:
-            if c.value < 0x20 { out += "\\u{\(String(c.value, radix: 16))}" } else { out.unicodeScalars.append(c) }
-        }
-    }
-    return out
-}
+/// A string escaped for the textual IR (without quotes).
+public func escapeString(_ s: String) -> String { StringLiteralStyle.ir.escape(s) }

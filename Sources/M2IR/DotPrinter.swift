@@ -1,3 +1,5 @@
+import M2Support
+
 /// Renders a graph as a Graphviz digraph (`m2c ir --emit dot | dot -Tsvg`): one node per op labelled
 /// with its print number, mnemonic, kind attributes, type and (shortened) weight key or scope name;
 /// edges run from each operand to its user; outputs and probes are separate nodes. The text depends
@@ -59,16 +61,5 @@ public enum DotPrinter {
     }
 
     /// A DOT string literal; newlines become `\n` line breaks in the label.
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for c in s {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default: out.append(c)
-            }
-        }
-        return out + "\""
-    }
+    static func quoted(_ s: String) -> String { StringLiteralStyle.dot.quote(s) }
 }

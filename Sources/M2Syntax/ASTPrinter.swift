@@ -1,3 +1,5 @@
+import M2Support
+
 /// Prints an AST back as canonical `.m2` source (two-space indents, minimal parentheses).
 /// Parsing the printed text gives the same tree, which the round-trip tests rely on.
 public enum ASTPrinter {
@@ -112,21 +114,7 @@ public enum ASTPrinter {
         }
     }
 
-    private static func quote(_ s: String) -> String { "\"\(escape(s))\"" }
+    private static func quote(_ s: String) -> String { StringLiteralStyle.m2Source.quote(s) }
 
-    private static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "{": out += "\\{"
-            case "}": out += "\\}"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    private static func escape(_ s: String) -> String { StringLiteralStyle.m2Source.escape(s) }
 }

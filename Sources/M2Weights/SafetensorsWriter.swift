@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import M2Support
 
 /// Writes safetensors files that `SafetensorsFile` (and the Python `safetensors` package) can read.
 ///
@@ -107,23 +108,7 @@ public enum SafetensorsWriter {
     }
 
     /// A JSON string literal: quotes, backslashes and control characters escaped.
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    static func jsonString(_ s: String) -> String { StringLiteralStyle.json.quote(s) }
 
     private static func writeAtomically(path: String, chunks: [[UInt8]]) throws(WeightsError) {
         func fail(_ what: String) -> WeightsError {
