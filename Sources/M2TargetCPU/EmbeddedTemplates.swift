@@ -183,6 +183,7 @@ static void {{FN}}(int batch, int nt, const {{T}} *const parts[], {{T}} *restric
 static void {{FN}}_epilogue(const m2_epilogue *e, float *tile, long rows, long cols) {
     const long at = (long)(tile - e->y), r0 = at / e->ldy, c0 = at % e->ldy, ldy = e->ldy;
     (void)r0;
+    (void)c0; /* an epilogue of functions only reads no operand */
 {{POINTERS}}    for (long i = 0; i < rows; i++) {
         float *restrict yi = tile + i * ldy;
         for (long j = 0; j < cols; j++) {
