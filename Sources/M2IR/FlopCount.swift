@@ -11,6 +11,8 @@ import Foundation
 /// - a long convolution counts its FFT route (semantics §9.2), whatever the target runs: per row of length
 ///   L, rfft + irfft of size N = 2L at 2.5·N·log2 N each, the spectrum product 6·(L+1), the D skip 2·L.
 ///   A direct O(L²) kernel therefore shows up as a low rate, which it is;
+/// - fused ops count what the ops they replace count (`glu` 2 per result element, `add_layer_norm` 9, a
+///   `fused_matmul` its product plus 1 per epilogue step per element);
 /// - layout ops (transpose, reshape, slice, concat), casts, gathers and leaves are free.
 /// Only ops that run per forward count (batched results that some output needs); ops on weights alone run
 /// once at load time.
@@ -38,6 +40,14 @@ public enum FlopCount {
             let n = Double(2 * l)
             let perRow = 2 * 2.5 * n * log2(n) + 6 * Double(l + 1) + (hasSkip ? 2 * Double(l) : 0)
             return rows * perRow
+        case .glu:
+            return 2 * elements                    // f and the gate product, per result element
+        case .addLayerNorm:
+            return 9 * elements                    // the add, then LayerNorm's 8
+        case .fusedMatmul(let outFeatures, let epilogue):
+            guard operandTypes.count >= 2 else { return 0 }
+            return blockDiagMatmulFlops(x: operandTypes[0], w: operandTypes[1], outFeatures: outFeatures)
+                + Double(epilogue.count) * elements // one per step per element, like the ops it absorbed
         }
     }
 

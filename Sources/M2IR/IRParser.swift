@@ -189,12 +189,15 @@ private enum ParsedValue {
     case string(String)
     case word(String)
     case list([String])
+    /// A list of quoted strings (`["bias", "gelu"]`).
+    case strings([String])
 
     var spelling: String {
         switch self {
         case .number(let s), .word(let s): return s
         case .string(let s): return "\"\(escapeString(s))\""
         case .list(let items): return "[\(items.joined(separator: ","))]"
+        case .strings(let items): return "[" + items.map { "\"\(escapeString($0))\"" }.joined(separator: ", ") + "]"
         }
     }
 }
@@ -460,6 +463,12 @@ private struct Parser {
         case .number(let s): value = .number(s)
         case .string(let s): value = .string(s)
         case .identifier(let s): value = .word(s)
+        case .punct("[") where try lookaheadIsStringList():
+            try bump()
+            var items: [String] = []
+            repeat { items.append(try stringLiteral("a string in the list")) } while try accept(",")
+            guard token.kind == .punct("]") else { throw error("expected ']' to close the list") }
+            value = .strings(items)
         case .punct("["):
             try bump()
             var items: [String] = []
@@ -476,6 +485,13 @@ private struct Parser {
         }
         try bump()
         return value
+    }
+
+    /// Whether the `[` at hand opens a list of strings rather than of numbers.
+    func lookaheadIsStringList() throws(IRParseError) -> Bool {
+        var probe = lexer
+        if case .string = try probe.next().kind { return true }
+        return false
     }
 
     mutating func kindAttributeDictionary() throws(IRParseError) -> [String: (ParsedValue, SourceLocation)] {
@@ -505,6 +521,8 @@ private struct Parser {
                 let ints = items.compactMap { Int($0) }
                 guard ints.count == items.count else { throw IRParseError("lists hold integers only ('\(key)')", at: at) }
                 result[key] = .ints(ints)
+            case .strings:
+                throw IRParseError("lists hold integers only ('\(key)')", at: at)
             }
         }
         return result
@@ -521,6 +539,7 @@ private struct Parser {
 
     static let attributedMnemonics = [
         "blockdiag_matmul", "scale", "shift", "layer_norm", "short_conv", "long_conv", "transpose", "slice", "concat", "cast",
+        "glu", "add_layer_norm", "fused_matmul",
     ] + ReduceFn.allCases.map { "reduce_\($0.rawValue)" }
 
     static var allMnemonics: [String] { ["input", "weight", "const"] + simpleKinds.keys.sorted() + attributedMnemonics }
@@ -545,6 +564,9 @@ private struct Parser {
             case "slice": kind = .slice(axis: try reader.int("axis"), start: try reader.int("start"), end: try reader.int("end"))
             case "concat": kind = .concat(axis: try reader.int("axis"))
             case "cast": kind = .cast(try reader.dtype("to"))
+            case "glu": kind = .glu(try reader.unaryFn("fn"))
+            case "add_layer_norm": kind = .addLayerNorm(eps: try reader.double("eps"))
+            case "fused_matmul": kind = .fusedMatmul(outFeatures: try reader.int("out"), epilogue: try reader.epilogue("epilogue"))
             default:
                 let hint = closestMatch(to: mnemonic, in: allMnemonics).map { " (did you mean '\($0)'?)" } ?? ""
                 throw IRParseError("unknown op '\(mnemonic)'\(hint)", at: location)
@@ -612,6 +634,30 @@ private struct KindAttributeReader {
         let (value, at) = try take(key, "an element type")
         guard case .word(let w) = value, let v = DType(rawValue: w) else { throw invalid(key, value, "an element type", at) }
         return v
+    }
+
+    mutating func unaryFn(_ key: String) throws(IRParseError) -> UnaryFn {
+        let (value, at) = try take(key, "an element-wise function")
+        guard case .word(let w) = value, let f = UnaryFn(rawValue: w) else {
+            throw invalid(key, value, "one of \(UnaryFn.allCases.map(\.rawValue).joined(separator: ", "))", at)
+        }
+        return f
+    }
+
+    mutating func epilogue(_ key: String) throws(IRParseError) -> [EpilogueStep] {
+        let what = "a list of epilogue steps (\"bias\", \"residual\" or a function name)"
+        let (value, at) = try take(key, what)
+        switch value {
+        case .list(let items) where items.isEmpty: return []
+        case .strings(let items):
+            var steps: [EpilogueStep] = []
+            for item in items {
+                guard let step = EpilogueStep(spelling: item) else { throw invalid(key, value, what, at) }
+                steps.append(step)
+            }
+            return steps
+        default: throw invalid(key, value, what, at)
+        }
     }
 
     func finish() throws(IRParseError) {

@@ -115,6 +115,10 @@ public enum IRPrinter {
             return [("axis", String(axis)), ("start", String(start)), ("end", String(end))]
         case .concat(let axis): return [("axis", String(axis))]
         case .cast(let to): return [("to", to.rawValue)]
+        case .glu(let f): return [("fn", f.rawValue)]
+        case .addLayerNorm(let eps): return [("eps", formatDouble(eps))]
+        case .fusedMatmul(let out, let epilogue):
+            return [("out", String(out)), ("epilogue", "[" + epilogue.map { "\"\($0.spelling)\"" }.joined(separator: ", ") + "]")]
         }
     }
 

@@ -72,6 +72,18 @@ public enum OpKind: Hashable, Sendable {
     /// Element type conversion.
     case cast(DType)
 
+    /// Gated linear unit along the last axis: x f32[..., 2I] → f32[..., I], y = f(x[..., :I]) ⊙ x[..., I:]
+    /// (what `mul(f(slice(x, 0..<I)), slice(x, I..<2I))` computes). Formed by the fusion rule `glu`.
+    case glu(UnaryFn)
+    /// LayerNorm(a + b) over the last axis (as `layer_norm` of `add`). Operands: a, b f32[..., D] of the same static
+    /// shape (either may be unbatched, shared by all items), gamma f32[D], beta f32[D]. Formed by `residual-layer-norm`.
+    case addLayerNorm(eps: Double)
+    /// `blockdiag_matmul` (same operands, product and `outFeatures`) followed by `epilogue`, applied in order to
+    /// every element of the product: `.bias` adds an operand f32[outFeatures] to every row, `.residual` adds an
+    /// operand of the result's type, `.unary(f)` applies f. Operands: x, W, then one per bias/residual step in
+    /// step order. Formed by the rules `matmul-bias`, `matmul-activation`, `matmul-residual`.
+    case fusedMatmul(outFeatures: Int, epilogue: [EpilogueStep])
+
     /// The op's name in the textual IR (`m2c ir`).
     public var mnemonic: String {
         switch self {
@@ -93,6 +105,9 @@ public enum OpKind: Hashable, Sendable {
         case .slice: return "slice"
         case .concat: return "concat"
         case .cast: return "cast"
+        case .glu: return "glu"
+        case .addLayerNorm: return "add_layer_norm"
+        case .fusedMatmul: return "fused_matmul"
         }
     }
 

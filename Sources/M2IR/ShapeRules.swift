@@ -179,6 +179,12 @@ extension OpKind {
         case .cast(let to):
             try need(1...1)
             return operands[0].with(dtype: to)
+        case .glu:
+            return try FusedShapeRules.glu(operands)
+        case .addLayerNorm(let eps):
+            return try FusedShapeRules.addLayerNorm(operands, eps: eps)
+        case .fusedMatmul(let m, let epilogue):
+            return try FusedShapeRules.fusedMatmul(operands, outFeatures: m, epilogue: epilogue)
         }
     }
 }

@@ -36,9 +36,17 @@ struct RewriteSweep {
                         state.substitution[op.result] = value
                         continue visiting
                     case .update(let kind, let operands):
+                        if let key = recordingKey {
+                            // An absorbed producer's own rules come first: the list is the op's whole history.
+                            for absorbed in op.operands where !operands.contains(absorbed) {
+                                if case .string(let rules) = state.producer(of: absorbed)?.annotations[key] {
+                                    op.record(rule: rules, under: key)
+                                }
+                            }
+                            op.record(rule: rule.name, under: key)
+                        }
                         op.kind = kind
                         op.operands = operands
-                        if let key = recordingKey { op.record(rule: rule.name, under: key) }
                         continue matching
                     }
                 }

@@ -87,6 +87,14 @@ extension ReferenceInterpreter {
             // Like a C conversion: the fraction is dropped.
             case .i32: return ElementwiseKernels.map(operands[0]) { $0.rounded(.towardZero) }
             }
+        case .glu(let f):
+            return FusedKernels.glu(operands[0], f)
+        case .addLayerNorm(let eps):
+            return FusedKernels.addLayerNorm(operands, operandTypes, resultType: resultType, batch: batch, eps: eps)
+        case .fusedMatmul(let m, let epilogue):
+            try requireUnbatched(1..<2)
+            return FusedKernels.fusedMatmul(operands, operandTypes, resultType: resultType, batch: batch,
+                                            outFeatures: m, epilogue: epilogue)
         }
     }
 

@@ -64,6 +64,34 @@ clean:
 .PHONY: all clean print-libs
 
 """#,
+    "add_layer_norm.c.tmpl": #"""
+/* {{COMMENT}}: LayerNorm(a + b) over the last {{D}} elements, biased variance, eps {{EPS}}, one pass over the rows:
+ * each row's sum is written to y and normalised in place while it is in L1 (the same arithmetic as add, then
+ * layer_norm). A summand with batch stride 0 is shared by all items. */
+static void {{FN}}(int batch, int nt, const float *restrict a, const float *restrict b, const float *restrict gamma,
+                   const float *restrict beta, float *restrict y) {
+    const long rows = (long)batch * {{ROWS}}L;
+    (void)nt;
+    M2_OMP_FOR(nt)
+    for (long t = 0; t < rows; t++) {
+        const long item = t / {{ROWS}}L, row = t % {{ROWS}}L;
+        const float *restrict ar = a + item * {{A_BATCH_STRIDE}}L + row * {{D}}L;
+        const float *restrict br = b + item * {{B_BATCH_STRIDE}}L + row * {{D}}L;
+        float *restrict yr = y + t * {{D}}L;
+        double mean = 0.0, var = 0.0;
+        for (long i = 0; i < {{D}}L; i++) {
+            yr[i] = ar[i] + br[i];
+            mean += yr[i];
+        }
+        mean /= {{D}};
+        for (long i = 0; i < {{D}}L; i++) var += ((double)yr[i] - mean) * ((double)yr[i] - mean);
+        var /= {{D}};
+        const float inv = (float)(1.0 / sqrt(var + {{EPS}})), mu = (float)mean;
+        for (long i = 0; i < {{D}}L; i++) yr[i] = (yr[i] - mu) * inv * gamma[i] + beta[i];
+    }
+}
+
+"""#,
     "binary.c.tmpl": #"""
 /* {{COMMENT}}: y = {{EXPR_DOC}} with broadcasting. Result rows are the static dims but the last
  * ({{OUTER_DIMS}}), {{INNER}} elements each; operand element strides per row dim are 0 where broadcast. */
@@ -98,9 +126,9 @@ static void {{FN}}(int batch, int nt, const {{T}} *restrict lhs, const {{T}} *re
     "blockdiag_matmul.c.tmpl": #"""
 /* {{COMMENT}}: y[r, b·{{Q}} + o] = Σ_s W[b, o, s] · x[r, b·{{P}} + s] for {{NB}} block(s); x has {{N}} features
  * (zero-padded to {{NB}}·{{P}}), y keeps {{M}} (of {{NB}}·{{Q}}). W is read at W + b·{{W_BLOCK_STRIDE}} + s·{{W_IN_STRIDE}}
- * + o·{{W_OUT_STRIDE}} ({{W_LAYOUT}}). Rows go in tiles of {{TILE}} so each weight row is reused from cache. */
-static void {{FN}}(int batch, int nt, const float *restrict x, const float *restrict w, float *restrict y) {
-    const long rows = (long)batch * {{ROWS}}L;
+ * + o·{{W_OUT_STRIDE}} ({{W_LAYOUT}}). Rows go in tiles of {{TILE}} so each weight row is reused from cache.{{EPILOGUE_DOC}} */
+static void {{FN}}(int batch, int nt, const float *restrict x, const float *restrict w{{EPILOGUE_PARAMS}}, float *restrict y) {
+{{EPILOGUE_SETUP}}    const long rows = (long)batch * {{ROWS}}L;
     (void)nt;
     M2_OMP_FOR(nt)
     for (long t0 = 0; t0 < rows; t0 += {{TILE}}) {
@@ -122,6 +150,7 @@ static void {{FN}}(int batch, int nt, const float *restrict x, const float *rest
                     for (long o = 0; o < o_end; o++) yr[o] += xv * wb[o * {{W_OUT_STRIDE}}L];
                 }
             }
+            if (epilogue) epilogue->apply(epilogue, y + t0 * {{M}}L + b * {{Q}}, t_end - t0, o_end);
         }
     }
 }
@@ -149,11 +178,27 @@ static void {{FN}}(int batch, int nt, const {{T}} *const parts[], {{T}} *restric
 
 
 """#,
+    "epilogue_apply.c.tmpl": #"""
+/* {{COMMENT}}: its epilogue, {{STEPS_DOC}}, on one finished tile. */
+static void {{FN}}_epilogue(const m2_epilogue *e, float *tile, long rows, long cols) {
+    const long at = (long)(tile - e->y), r0 = at / e->ldy, c0 = at % e->ldy, ldy = e->ldy;
+    (void)r0;
+    (void)c0; /* an epilogue of functions only reads no operand */
+{{POINTERS}}    for (long i = 0; i < rows; i++) {
+        float *restrict yi = tile + i * ldy;
+        for (long j = 0; j < cols; j++) {
+            float v = yi[j];
+{{STEPS}}            yi[j] = v;
+        }
+    }
+}
+
+"""#,
     "expressions.def": #"""
 # C expressions of element-wise functions, read by m2c's CPU emitter: `name: expression`.
 # Unary functions read `v` (float); binary ones `a` and `b` (float or int32_t); {{C}} is an op constant.
 # Reductions: NAME_init, NAME_step (accumulator `acc`, double), NAME_final (axis length {{N}}).
-gelu: 0.5f * v * (1.0f + erff(v * 0.70710678118654752f))
+gelu: m2_gelu(v)
 gelu_tanh: 0.5f * v * (1.0f + tanhf(0.79788456080286536f * (v + 0.044715f * v * v * v)))
 sin: sinf(v)
 cos: cosf(v)
@@ -278,6 +323,41 @@ static int {{FN}}({{NAME}}_model *m, int batch, int nt, const float *restrict ta
 
 
 """#,
+    "gelu.c.tmpl": #"""
+/* ---- GELU with the exact erf, vectorisable (no libm calls, no branches); used by gelu, glu and GEMM epilogues ----
+ * gelu(x) = x·Φ(x), Φ the standard normal CDF. The tail T(a) = Φ(−a) = erfc(a/√2)/2 (a = |x|) is computed as
+ * e^(−a²/2) · u·Q(u), u = 1/(1 + b·a), Q a degree-9 polynomial fitted by m2c (relative error 6e-9 on
+ * 0 ≤ a ≤ 13.15); Φ = T for x < 0 and 1 − T otherwise, so the negative tail keeps its relative accuracy.
+ * a² is split exactly (Dekker) and e^(−a²/2) reduced by Cody–Waite, so the result is within a few float
+ * ulps of the exact GELU. Below x = −13.15 the true value is below 1e-38 and 0 is returned. */
+static inline float m2_gelu(float x) {
+    const float ax = fabsf(x), a = ax < 13.15f ? ax : 13.15f;
+    /* a² = sq + sq_err exactly: a = hi + lo with hi of 12 significant bits. */
+    const float split = a * 4097.0f, hi = split - (split - a), lo = a - hi;
+    const float sq = a * a, sq_err = ((hi * hi - sq) + 2.0f * hi * lo) + lo * lo;
+    /* e^(−sq/2) = 2^n · e^r, |r| ≤ ln2/2. */
+    const float t = -0.5f * sq;
+    const float shifted = t * 1.44269504f + 12582912.0f; /* 1.5·2^23: the float's low bits hold round(t·log2 e) */
+    const float n = shifted - 12582912.0f;
+    const float r = (t - n * 0.693145752f) - n * 1.42860677e-6f;
+    const float er = 1.0f + r + r * r * (4.999999345e-01f + r * (1.666652068e-01f + r * (4.166838746e-02f
+                     + r * (8.368710311e-03f + r * 1.381460871e-03f))));
+    int32_t bits;
+    memcpy(&bits, &shifted, sizeof bits);
+    bits = (bits - 0x4B400000 + 127) << 23;
+    float scale;
+    memcpy(&scale, &bits, sizeof scale);
+    const float gauss = scale * er * (1.0f - 0.5f * sq_err);
+    const float u = 1.0f / (1.0f + 0.28284273f * a);
+    const float q = 1.128561711e-01f + u * (1.124241341e-01f + u * (1.078846150e-01f + u * (6.288097941e-02f
+                    + u * (1.416366761e-01f + u * (-1.525206432e-01f + u * (2.860391095e-01f + u * (-2.585742583e-01f
+                    + u * (1.028791223e-01f + u * -1.550590299e-02f))))))));
+    const float tail = gauss * u * q;
+    const float phi = x < 0.0f ? (x < -13.15f ? 0.0f : tail) : 1.0f - tail;
+    return x * phi;
+}
+
+"""#,
     "gemm_avx2.c.tmpl": #"""
 /* ---- m2c GEMM micro-kernel, AVX2: {{MR}} rows × {{NR}} columns = 12 ymm accumulators, FMA ---- */
 #include <immintrin.h>
@@ -394,6 +474,19 @@ static void m2_gemm_edge(long kc, const float *restrict a, long lda, const float
 }
 
 """#,
+    "gemm_epilogue.c.tmpl": #"""
+/* ---- GEMM epilogues (fused_matmul): applied to each finished tile of y while it is still in cache ---- */
+/* `apply` finishes rows × cols of y at `tile` (rows ldy floats apart) in place, once the tile's product is
+ * complete; a tile's row and column follow from its offset in y. `operand` holds the op's bias/residual
+ * operands in epilogue order. */
+typedef struct m2_epilogue {
+    void (*apply)(const struct m2_epilogue *e, float *tile, long rows, long cols);
+    const float *y;
+    long ldy;
+    const float *const *operand;
+} m2_epilogue;
+
+"""#,
     "gemm_generic.c.tmpl": #"""
 /* ---- m2c GEMM micro-kernel, portable C: {{MR}} rows × {{NR}} columns in a local array the compiler vectorises ---- */
 #define M2_GEMM_TARGET_generic
@@ -425,9 +518,9 @@ static inline void m2_gemm_tile_generic(long kc, const float *restrict a, long l
  * y[r, b·{{Q}} + j] = Σ_s W[b, j, s] · x[r, b·{{P}} + s] for {{NB}} block(s); x has {{N}} features (zero padding to
  * {{NB}}·{{P}} is skipped), y keeps {{M}} of {{NB}}·{{Q}} columns. W was packed by m2c as [{{NB}}][{{P}}][{{Q}}].
  * cblas_sgemm per work item: {{MC}}-row blocks × {{NB}} block(s) ({{TILE_WHY}}). OpenBLAS runs single-threaded; the
- * threads are ours (OpenBLAS threads inside an OpenMP region would oversubscribe the cores). */
-static void {{FN}}(int batch, int nt, const float *restrict x, const float *restrict w, float *restrict y) {
-    const long rows = (long)batch * {{ROWS}}L;
+ * threads are ours (OpenBLAS threads inside an OpenMP region would oversubscribe the cores).{{EPILOGUE_DOC}} */
+static void {{FN}}(int batch, int nt, const float *restrict x, const float *restrict w{{EPILOGUE_PARAMS}}, float *restrict y) {
+{{EPILOGUE_SETUP}}    const long rows = (long)batch * {{ROWS}}L;
     const long items = (rows + {{MC}}L - 1) / {{MC}}L * {{NB}}L;
     (void)nt;
     openblas_set_num_threads(1);
@@ -441,10 +534,11 @@ static void {{FN}}(int batch, int nt, const float *restrict x, const float *rest
         float *yi = y + r0 * {{M}}L + b * {{Q}}L;
         if (k <= 0) {
             m2_gemm_zero(m, q_valid, yi, {{M}}L);
-            continue;
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)m, (blasint)q_valid, (blasint)k, 1.0f,
+                        x + r0 * {{N}}L + b * {{P}}L, {{N}}, w + b * {{P}}L * {{Q}}L, {{Q}}, 0.0f, yi, {{M}});
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)m, (blasint)q_valid, (blasint)k, 1.0f,
-                    x + r0 * {{N}}L + b * {{P}}L, {{N}}, w + b * {{P}}L * {{Q}}L, {{Q}}, 0.0f, yi, {{M}});
+        if (epilogue) epilogue->apply(epilogue, yi, m, q_valid);
     }
 }
 
@@ -462,9 +556,9 @@ static void {{FN}}(int batch, int nt, const float *restrict x, const float *rest
  * t·{{NR}} … t·{{NR}}+{{NR_MINUS_1}} (zero past {{Q}}); blocks are {{BLOCK_FLOATS}} floats apart.
  * Micro-kernel {{ISA}} {{MR}}×{{NR}}; tiles {{TILE}} ({{TILE_WHY}}).
  * Work items (OpenMP, static): {{MC}}-row blocks × {{NB}} block(s) × {{COL_BLOCKS}} column block(s) of {{NC}}; each item
- * writes its own rows × columns of y, so threads share no cache line when {{M}} and {{Q}} are multiples of 16. */
-static void {{FN}}(int batch, int nt, const float *restrict x, const float *restrict w, float *restrict y) {
-    const long rows = (long)batch * {{ROWS}}L;
+ * writes its own rows × columns of y, so threads share no cache line when {{M}} and {{Q}} are multiples of 16.{{EPILOGUE_DOC}} */
+static void {{FN}}(int batch, int nt, const float *restrict x, const float *restrict w{{EPILOGUE_PARAMS}}, float *restrict y) {
+{{EPILOGUE_SETUP}}    const long rows = (long)batch * {{ROWS}}L;
     const long per_row_block = {{NB}}L * {{COL_BLOCKS}}L;
     const long items = (rows + {{MC}}L - 1) / {{MC}}L * per_row_block;
     (void)nt;
@@ -480,10 +574,12 @@ static void {{FN}}(int batch, int nt, const float *restrict x, const float *rest
         float *yi = y + r0 * {{M}}L + b * {{Q}}L + j0;
         if (k <= 0) {
             m2_gemm_zero(m, n, yi, {{M}}L);
+            if (epilogue) epilogue->apply(epilogue, yi, m, n);
             continue;
         }
         m2_gemm_rect_{{ISA}}(m, n, k, {{KC}}L, x + r0 * {{N}}L + b * {{P}}L, {{N}}L,
-                             w + b * {{BLOCK_FLOATS}}L + j0 / {{NR}} * {{PANEL_FLOATS}}L, {{PANEL_FLOATS}}L, yi, {{M}}L);
+                             w + b * {{BLOCK_FLOATS}}L + j0 / {{NR}} * {{PANEL_FLOATS}}L, {{PANEL_FLOATS}}L, yi, {{M}}L,
+                             epilogue);
     }
 }
 
@@ -492,13 +588,16 @@ static void {{FN}}(int batch, int nt, const float *restrict x, const float *rest
 /* One work item of a packed-weight GEMM with the {{ISA}} micro-kernel: y[0..m) × [0..n) = x[0..m) × [0..k) · W,
  * W given as panels of {{NR}} columns ({{NR}} floats per k, panel_stride floats apart). Loop order (outer to
  * inner): k slices of kc_tile, panels, row tiles of {{MR}} — the kc_tile × {{NR}} panel slice stays in L1 while
- * every row tile uses it, and the m × kc_tile slice of x stays in L2 across panels. */
+ * every row tile uses it, and the m × kc_tile slice of x stays in L2 across panels. With an epilogue, each tile is
+ * finished (bias, activation, residual) right after its last k slice is stored, while it is in L1. */
 M2_GEMM_TARGET_{{ISA}}
 static void m2_gemm_rect_{{ISA}}(long m, long n, long k, long kc_tile, const float *restrict x, long ldx,
-                                 const float *restrict panels, long panel_stride, float *restrict y, long ldy) {
+                                 const float *restrict panels, long panel_stride, float *restrict y, long ldy,
+                                 const m2_epilogue *epilogue) {
     for (long pc = 0; pc < k; pc += kc_tile) {
         const long kc = k - pc < kc_tile ? k - pc : kc_tile;
         const int accumulate = pc > 0;
+        const m2_epilogue *finish = pc + kc >= k ? epilogue : NULL;
         for (long j = 0; j < n; j += {{NR}}) {
             const long nr = n - j < {{NR}} ? n - j : {{NR}};
             const float *bp = panels + (j / {{NR}}) * panel_stride + pc * {{NR}};
@@ -509,7 +608,26 @@ static void m2_gemm_rect_{{ISA}}(long m, long n, long k, long kc_tile, const flo
                 } else {
                     m2_gemm_edge(kc, x + i * ldx + pc, ldx, bp, {{NR}}, y + i * ldy + j, ldy, accumulate, mr, nr);
                 }
+                if (finish) finish->apply(finish, y + i * ldy + j, mr, nr);
             }
+        }
+    }
+}
+
+"""#,
+    "glu.c.tmpl": #"""
+/* {{COMMENT}}: the gated linear unit in one pass, y[r, i] = {{EXPR_DOC}} of the gate x[r, i], times x[r, {{I}} + i]
+ * ({{ROWS}} rows of {{WIDTH}} → {{I}} per item). */
+static void {{FN}}(int batch, int nt, const float *restrict x, float *restrict y) {
+    const long rows = (long)batch * {{ROWS}}L;
+    (void)nt;
+    M2_OMP_FOR(nt)
+    for (long r = 0; r < rows; r++) {
+        const float *restrict gate = x + r * {{WIDTH}}L, *restrict linear = gate + {{I}}L;
+        float *restrict yr = y + r * {{I}}L;
+        for (long i = 0; i < {{I}}L; i++) {
+            const float v = gate[i];
+            yr[i] = ({{EXPR}}) * linear[i];
         }
     }
 }

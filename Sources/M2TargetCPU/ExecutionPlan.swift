@@ -116,7 +116,7 @@ struct ExecutionPlan {
             for (i, operand) in op.operands.enumerated() {
                 guard let leaf = storedLeaf(rootOf(operand)) else { continue }
                 // Each entry is computed before the dictionary write: `entry` itself mutates `self`.
-                if case .blockDiagMatmul = op.kind, i == 1, leaf.result == operand, let width = panelWidths[op.result] {
+                if op.kind.isBlockDiagProduct, i == 1, leaf.result == operand, let width = panelWidths[op.result] {
                     let packed = entry(leaf, .packedPanels(width: width))
                     packedWeight[op.result] = packed
                 } else {

@@ -39,7 +39,7 @@ struct KernelInstantiator {
             throw .unsupported(op: describe(op), reason: "leaves and reshapes have no kernel")
 
         case .unary(let f):
-            return try elementwise(op, &values, expr: templates.expression(f.rawValue))
+            return try withMath(elementwise(op, &values, expr: templates.expression(f.rawValue)))
         case .scale(let c):
             return try elementwise(op, &values, expr: templates.expression("scale", ["C": cFloat(c)]))
         case .shift(let c):
@@ -66,26 +66,34 @@ struct KernelInstantiator {
             ]) { $1 }
             return try simple("binary.c.tmpl", op.operands, values)
 
-        case .blockDiagMatmul(let m):
+        case .blockDiagMatmul(let m), .fusedMatmul(let m, _):
             let (xt, w) = (type(op.operands[0]), type(op.operands[1]))
+            let epilogue = GemmEpilogue(op.kind)
+            values.merge(epilogue.values(fn: fn, outFeatures: m)) { $1 }
             guard !w.batched else { throw .unsupported(op: describe(op), reason: "a weight that depends on the batch") }
             let (nb, q, p) = WeightPacking.blocks(of: w.shape)
             let n = xt.shape.last ?? 1
             values.merge([
                 "NB": "\(nb)", "Q": "\(q)", "P": "\(p)", "N": "\(n)", "M": "\(m)", "ROWS": "\(xt.elementCount / max(1, n))",
             ]) { $1 }
-            let args = [pointer(op.operands[0]), plan.packedWeight[op.result].map { "M2_TENSOR(float, \($0))" } ?? pointer(op.operands[1]),
-                        pointer(op.result)].map { ", " + $0 }.joined()
+            let args = ([pointer(op.operands[0]), plan.packedWeight[op.result].map { "M2_TENSOR(float, \($0))" } ?? pointer(op.operands[1])]
+                        + op.operands.dropFirst(2).map(ptr) + [pointer(op.result)]).map { ", " + $0 }.joined()
             let call = try templates.fragment("call", ["FN": fn, "ARGS": args, "COMMENT": op.kind.mnemonic])
+            let apply = try epilogue.applyFunction(fn: fn, comment: values["COMMENT"] ?? fn, templates: templates)
+            let epilogueSupport = (name: "gemm_epilogue", text: try templates.render("gemm_epilogue.c.tmpl", [:]))
             guard plan.packedWeight[op.result] != nil, let tiling = tilings[op.result] else {
                 // A weight computed at open: read as in the IR by the plain row-tiled loop (runs once).
                 values.merge([
                     "TILE": "\(max(1, options.matmulRowTile))", "X_BATCH_STRIDE": "\(batchStride(xt))", "W_BATCH_STRIDE": "0",
                     "W_BLOCK_STRIDE": "\(q * p)", "W_IN_STRIDE": "1", "W_OUT_STRIDE": "\(p)", "W_LAYOUT": "as in the IR, [nb][q][p]",
                 ]) { $1 }
-                return Instance(kernel: try templates.render("blockdiag_matmul.c.tmpl", values), call: call)
+                return try withMath(Instance(kernel: apply + templates.render("blockdiag_matmul.c.tmpl", values), call: call,
+                                         support: [epilogueSupport]))
             }
-            return try packedGemm(tiling, weight: w, values: values, call: call)
+            var instance = try packedGemm(tiling, weight: w, values: values, call: call)
+            instance.kernel = apply + instance.kernel
+            instance.support.insert(epilogueSupport, at: 0)
+            return try withMath(instance)
 
         case .layerNorm(let eps):
             let d = op.type.shape.last ?? 1
@@ -170,6 +178,31 @@ struct KernelInstantiator {
                 "RESULT": pointer(op.result), "COMMENT": op.kind.mnemonic,
             ])
             return Instance(kernel: kernel, call: call)
+
+        case .glu(let f):
+            let width = x?.shape.last ?? 2
+            let expr = try templates.expression(f.rawValue)
+            values.merge([
+                "EXPR": expr, "EXPR_DOC": f.rawValue, "WIDTH": "\(width)", "I": "\(width / 2)",
+                "ROWS": "\(op.type.elementCount / max(1, width / 2))",
+            ]) { $1 }
+            return try withMath(simple("glu.c.tmpl", op.operands, values))
+
+        case .addLayerNorm(let eps):
+            let d = op.type.shape.last ?? 1
+            values.merge([
+                "D": "\(d)", "ROWS": "\(op.type.elementCount / max(1, d))", "EPS": "\(eps)",
+                "A_BATCH_STRIDE": "\(batchStride(type(op.operands[0])))", "B_BATCH_STRIDE": "\(batchStride(type(op.operands[1])))",
+            ]) { $1 }
+            return try simple("add_layer_norm.c.tmpl", op.operands, values)
+        }
+
+        /// Adds the support functions an instance's C calls (m2_gelu), once per file.
+        func withMath(_ instance: Instance) throws(CPUEmitError) -> Instance {
+            guard instance.kernel.contains("m2_gelu(") else { return instance }
+            var instance = instance
+            instance.support.append((name: "gelu", text: try templates.render("gelu.c.tmpl", [:])))
+            return instance
         }
 
         func elementwise(_ op: Op, _ values: inout [String: String], expr: String) throws(CPUEmitError) -> Instance {

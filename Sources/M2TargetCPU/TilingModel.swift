@@ -75,7 +75,7 @@ public enum TilingModel {
         }
         var result: [ValueID: GemmTiling] = [:]
         for op in graph.ops {
-            guard case .blockDiagMatmul = op.kind, op.operands.count == 2, leaves.contains(op.operands[1]),
+            guard op.kind.isBlockDiagProduct, op.operands.count >= 2, leaves.contains(op.operands[1]),
                   let x = graph.type(of: op.operands[0]), let w = graph.type(of: op.operands[1]), !w.batched else { continue }
             let (nb, q, p) = w.rank == 2 ? (1, w.shape[0], w.shape[1]) : (w.shape[0], w.shape[1], w.shape[2])
             let n = max(1, x.shape.last ?? 1)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import M2Commands
+import M2Passes
 import M2Weights
 
 /// Generated C against the original M2-BERT (../shared/golden): every fixture compiled, built, run and matched
@@ -61,6 +62,27 @@ struct CompiledGoldenTests {
     static func skipMissing(_ fixture: String) throws {
         #expect(fixture == "base1", "fixture \(fixture) missing from Tests/Fixtures/golden")
         print("\(fixture): SKIPPED — ../shared/golden/\(fixture).* not found beside the clone (CI provides it)")
+    }
+
+    /// Fusion on (the default) and off (`--no-fusion`) both match the reference and the golden outputs, and the
+    /// fused graph really holds the fused ops (so this fails if fusion silently stops firing).
+    @Test(arguments: ["tiny", "small", "plain", "base1"])
+    func fusionOnAndOff(_ fixture: String) throws {
+        guard let m = try model(fixture) else { return try Self.skipMissing(fixture) }
+        #expect(try m2c(["verify", m.model] + m.weights + ["--golden", m.io]))
+        #expect(try m2c(["verify", m.model] + m.weights + ["--golden", m.io, "--no-fusion"]))
+
+        let session = try CompilerSession.open(try ModelOptions.parse([m.model] + m.weights), requireWeights: true, log: { _ in })
+        var fused: [String: Int] = [:]
+        for op in try session.runPasses(PassRegistry.cpuPipeline()).ops { fused[op.kind.mnemonic, default: 0] += 1 }
+        let unfused = try session.runPasses(PassRegistry.cpuPipeline(fusion: false)).ops.map(\.kind.mnemonic)
+        // Per layer: in-projection, out-projection and MLP matmuls carry epilogues, one GLU (gated MLPs) or GELU
+        // epilogue (plain MLP); the embeddings' sum is normalised by add_layer_norm.
+        #expect(fused["fused_matmul", default: 0] >= 6, "\(fixture): \(fused)")
+        #expect(fused["add_layer_norm", default: 0] >= 1, "\(fixture): \(fused)")
+        #expect(fused["gelu", default: 0] == 0, "\(fixture): a GELU still runs as its own pass: \(fused)")
+        if fixture != "plain" { #expect(fused["glu", default: 0] >= 2, "\(fixture): \(fused)") }
+        #expect(!unfused.contains("fused_matmul") && !unfused.contains("glu") && !unfused.contains("add_layer_norm"))
     }
 
     /// A reference whose outputs are slightly off must fail verification (the check can fail).

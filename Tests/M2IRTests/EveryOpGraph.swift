@@ -14,7 +14,7 @@ func everyOpGraph() throws -> Graph {
     _ = try b.add(.binary(.add), [large, small])
 
     let dense = try b.weight("dense.weight", shape: [5, 6])
-    _ = try b.add(.blockDiagMatmul(outFeatures: 5), [x, dense])
+    let product = try b.add(.blockDiagMatmul(outFeatures: 5), [x, dense])
     let blocks = try b.weight("blocks.weight", shape: [2, 4, 3])
     _ = try b.add(.blockDiagMatmul(outFeatures: 7), [x, blocks])
 
@@ -27,6 +27,12 @@ func everyOpGraph() throws -> Graph {
     let beta = try b.weight("ln.beta", shape: [6])
     let normed = try b.add(.layerNorm(eps: 1e-12), [x, gamma, beta], location: loc, name: "ln")
     for f in ReduceFn.allCases { _ = try b.add(.reduce(f, axis: 1), [normed]) }
+
+    _ = try b.add(.glu(.gelu), [x])
+    _ = try b.add(.addLayerNorm(eps: 1e-5), [x, normed, gamma, beta])
+    let bias = try b.weight("dense.bias", shape: [5])
+    _ = try b.add(.fusedMatmul(outFeatures: 5, epilogue: [.bias, .unary(.gelu), .residual]), [x, dense, bias, product])
+    _ = try b.add(.fusedMatmul(outFeatures: 5, epilogue: [.unary(.tanh)]), [x, dense])
 
     let channels = try b.add(.transpose(perm: [1, 0]), [x])                      // f32[B,6,4]
     let convW = try b.weight("conv.weight", shape: [6, 3])

@@ -7,7 +7,8 @@ import Testing
     func mnemonicFamily(_ kind: OpKind) -> String {
         switch kind {
         case .input, .weight, .constant, .blockDiagMatmul, .unary, .scale, .shift, .binary, .layerNorm, .reduce,
-             .gather, .shortConv, .longConv, .transpose, .reshape, .slice, .concat, .cast:
+             .gather, .shortConv, .longConv, .transpose, .reshape, .slice, .concat, .cast,
+             .glu, .addLayerNorm, .fusedMatmul:
             return kind.mnemonic
         }
     }
@@ -27,7 +28,8 @@ import Testing
 
         let printedFamilies = Set(parsed.ops.map { mnemonicFamily($0.kind) })
         let expected = ["input", "weight", "const", "blockdiag_matmul", "scale", "shift", "layer_norm", "gather",
-                        "short_conv", "long_conv", "transpose", "reshape", "slice", "concat", "cast"]
+                        "short_conv", "long_conv", "transpose", "reshape", "slice", "concat", "cast",
+                        "glu", "add_layer_norm", "fused_matmul"]
             + UnaryFn.allCases.map(\.rawValue) + BinaryFn.allCases.map(\.rawValue) + ReduceFn.allCases.map { "reduce_\($0.rawValue)" }
         #expect(printedFamilies == Set(expected))
     }

@@ -39,20 +39,7 @@ struct ReferenceEvaluator {
             case .weight(let key): v[op.result] = try weights.doubles(key)
             case .constant(let data): v[op.result] = data.values
             case .blockDiagMatmul(let m):
-                let w = ss[1]
-                let (q, p) = w.count == 2 ? (w[0], w[1]) : (w[1], w[2])
-                let n = ss[0].last!
-                let rows = xs[0].count / n
-                var y = [Double](repeating: 0, count: rows * m)
-                for r in 0..<rows {
-                    for j in 0..<m {
-                        let (b, o) = (j / q, j % q)
-                        var acc = 0.0
-                        for s in 0..<p where b * p + s < n { acc += xs[1][(b * q + o) * p + s] * xs[0][r * n + b * p + s] }
-                        y[r * m + j] = acc
-                    }
-                }
-                v[op.result] = y
+                v[op.result] = product(xs[0], features: ss[0].last!, weight: xs[1], weightShape: ss[1], outFeatures: m)
             case .unary(let f): v[op.result] = xs[0].map { unary(f, $0) }
             case .scale(let c): v[op.result] = xs[0].map { $0 * c }
             case .shift(let c): v[op.result] = xs[0].map { $0 + c }
@@ -62,15 +49,7 @@ struct ReferenceEvaluator {
                     binary(f, xs[0][broadcastIndex(i, out, ss[0])], xs[1][broadcastIndex(i, out, ss[1])])
                 }
             case .layerNorm(let eps):
-                let d = ss[0].last!
-                var y = xs[0]
-                for r in 0..<(xs[0].count / d) {
-                    let row = xs[0][(r * d)..<((r + 1) * d)]
-                    let mean = row.reduce(0, +) / Double(d)
-                    let variance = row.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(d)
-                    for i in 0..<d { y[r * d + i] = (row[r * d + i] - mean) / (variance + eps).squareRoot() * xs[1][i] + xs[2][i] }
-                }
-                v[op.result] = y
+                v[op.result] = layerNorm(xs[0], width: ss[0].last!, gamma: xs[1], beta: xs[2], eps: eps)
             case .reduce(let f, let axis):
                 let s = ss[0]
                 let outer = s[..<axis].reduce(1, *), n = s[axis], inner = s[(axis + 1)...].reduce(1, *)
@@ -140,9 +119,55 @@ struct ReferenceEvaluator {
                     return .nan
                 }
             case .cast(let to): v[op.result] = to == .i32 ? xs[0].map { $0.rounded(.towardZero) } : xs[0]
+            case .glu(let f):
+                let half = ss[0].last! / 2
+                v[op.result] = (0..<op.type.elementCount).map { i in
+                    let (row, j) = (i / half, i % half)
+                    return unary(f, xs[0][row * 2 * half + j]) * xs[0][row * 2 * half + half + j]
+                }
+            case .addLayerNorm(let eps):
+                v[op.result] = layerNorm(zip(xs[0], xs[1]).map(+), width: ss[0].last!, gamma: xs[2], beta: xs[3], eps: eps)
+            case .fusedMatmul(let m, let epilogue):
+                var y = product(xs[0], features: ss[0].last!, weight: xs[1], weightShape: ss[1], outFeatures: m)
+                var next = 2
+                for step in epilogue {
+                    switch step {
+                    case .bias: y = y.indices.map { y[$0] + xs[next][$0 % m] }; next += 1
+                    case .residual: y = zip(y, xs[next]).map(+); next += 1
+                    case .unary(let f): y = y.map { unary(f, $0) }
+                    }
+                }
+                v[op.result] = y
             }
         }
         return v
+    }
+
+    /// y[r, b·q + o] = Σ_s W[b, o, s] · x[r, b·p + s] (x zero-padded), `outFeatures` columns kept.
+    private func product(_ x: [Double], features n: Int, weight: [Double], weightShape w: [Int], outFeatures m: Int) -> [Double] {
+        let (q, p) = w.count == 2 ? (w[0], w[1]) : (w[1], w[2])
+        let rows = x.count / n
+        var y = [Double](repeating: 0, count: rows * m)
+        for r in 0..<rows {
+            for j in 0..<m {
+                let (b, o) = (j / q, j % q)
+                var acc = 0.0
+                for s in 0..<p where b * p + s < n { acc += weight[(b * q + o) * p + s] * x[r * n + b * p + s] }
+                y[r * m + j] = acc
+            }
+        }
+        return y
+    }
+
+    private func layerNorm(_ x: [Double], width d: Int, gamma: [Double], beta: [Double], eps: Double) -> [Double] {
+        var y = x
+        for r in 0..<(x.count / d) {
+            let row = x[(r * d)..<((r + 1) * d)]
+            let mean = row.reduce(0, +) / Double(d)
+            let variance = row.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(d)
+            for i in 0..<d { y[r * d + i] = (row[r * d + i] - mean) / (variance + eps).squareRoot() * gamma[i] + beta[i] }
+        }
+        return y
     }
 
     private func unary(_ f: UnaryFn, _ x: Double) -> Double {

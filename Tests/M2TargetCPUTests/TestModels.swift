@@ -51,6 +51,7 @@ enum TestModels {
         let kr = try weight("kr", [4, 6]), d = try weight("d", [4])
         let extraRows = try weight("extra_rows", [2, 6])
         let kf = try b.constant(values(24, seed: 99).map(Double.init), shape: [4, 6], name: "kf")
+        let bias7 = try weight("bias7", [7]), bias5 = try weight("bias5", [5]), bias3 = try weight("bias3", [3])
 
         let absX = try b.add(.unary(.abs), [x])
         let positive = try b.add(.shift(0.5), [absX])
@@ -73,6 +74,14 @@ enum TestModels {
         let exped = try b.add(.unary(.exp), [wOnly])
         b.output("weight_only", exped)
         try emit("dense_computed_w", .blockDiagMatmul(outFeatures: 3), [x, exped])
+        let denseOut = try b.add(.blockDiagMatmul(outFeatures: 7), [x, dense])
+        try emit("fused_dense", .fusedMatmul(outFeatures: 7, epilogue: [.bias, .unary(.gelu), .residual]), [x, dense, bias7, denseOut])
+        try emit("fused_pad", .fusedMatmul(outFeatures: 5, epilogue: [.unary(.tanh), .bias]), [x5, blocks, bias5])
+        try emit("fused_computed_w", .fusedMatmul(outFeatures: 3, epilogue: [.bias, .unary(.relu)]), [x, exped, bias3])
+        try emit("glu_gelu", .glu(.gelu), [x])
+        try emit("glu_sigmoid", .glu(.sigmoid), [x])
+        try emit("add_layer_norm", .addLayerNorm(eps: 1e-5), [x, positive, gamma, beta])
+        try emit("add_layer_norm_shared", .addLayerNorm(eps: 1e-5), [kr, x, gamma, beta])
 
         try emit("layer_norm", .layerNorm(eps: 1e-5), [x, gamma, beta])
         for f in ReduceFn.allCases {

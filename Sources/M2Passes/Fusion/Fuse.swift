@@ -31,6 +31,11 @@ public struct Fuse: Pass {
 public enum FusionRules {
     static var all: [RewriteRule] {
         [
+            .matmulBias,
+            .matmulResidual,
+            .matmulActivation,
+            .glu,
+            .residualLayerNorm,
         ]
     }
 
