@@ -588,8 +588,9 @@ static void {{FN}}(int batch, int nt, const float *restrict x, const float *rest
 /* One work item of a packed-weight GEMM with the {{ISA}} micro-kernel: y[0..m) × [0..n) = x[0..m) × [0..k) · W,
  * W given as panels of {{NR}} columns ({{NR}} floats per k, panel_stride floats apart). Loop order (outer to
  * inner): k slices of kc_tile, panels, row tiles of {{MR}} — the kc_tile × {{NR}} panel slice stays in L1 while
- * every row tile uses it, and the m × kc_tile slice of x stays in L2 across panels. With an epilogue, each tile is
- * finished (bias, activation, residual) right after its last k slice is stored, while it is in L1. */
+ * every row tile uses it, and the m × kc_tile slice of x stays in L2 across panels. With an epilogue, each panel's
+ * m × {{NR}} strip of y is finished (bias, activation, residual) right after its last k slice is stored, while it
+ * is in L1/L2: one call per strip, not per micro-tile, so GEMMs with a small k pay little for it. */
 M2_GEMM_TARGET_{{ISA}}
 static void m2_gemm_rect_{{ISA}}(long m, long n, long k, long kc_tile, const float *restrict x, long ldx,
                                  const float *restrict panels, long panel_stride, float *restrict y, long ldy,
@@ -608,8 +609,8 @@ static void m2_gemm_rect_{{ISA}}(long m, long n, long k, long kc_tile, const flo
                 } else {
                     m2_gemm_edge(kc, x + i * ldx + pc, ldx, bp, {{NR}}, y + i * ldy + j, ldy, accumulate, mr, nr);
                 }
-                if (finish) finish->apply(finish, y + i * ldy + j, mr, nr);
             }
+            if (finish) finish->apply(finish, y + j, m, nr);
         }
     }
 }

@@ -81,7 +81,7 @@ struct CompiledGoldenTests {
         #expect(fused["fused_matmul", default: 0] >= 6, "\(fixture): \(fused)")
         #expect(fused["add_layer_norm", default: 0] >= 1, "\(fixture): \(fused)")
         #expect(fused["gelu", default: 0] == 0, "\(fixture): a GELU still runs as its own pass: \(fused)")
-        if fixture != "plain" { #expect(fused["glu", default: 0] >= 2, "\(fixture): \(fused)") }
+        if fixture != "plain" { #expect(fused["glu", default: 0] >= 1, "\(fixture): \(fused)") }
         #expect(!unfused.contains("fused_matmul") && !unfused.contains("glu") && !unfused.contains("add_layer_norm"))
     }
 
