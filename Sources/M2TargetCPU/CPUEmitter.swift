@@ -13,7 +13,7 @@ public enum CPUEmitter {
         let templates = try TemplateSet.load(options)
         let graph = TilingModel.annotate(graph, options: options)
         let tilings = TilingModel.tilings(graph, options: options)
-        let plan = try ExecutionPlan(graph, panelWidths: tilings.mapValues(\.nr))
+        let plan = try ExecutionPlan(graph, panelWidths: tilings.mapValues(\.nr), kernelMemory: MonarchConvKernelPlan.kernelMemory(graph, isa: options.isa))
         let hash = ModelHash.of(graph)
         let interface = try ModelInterface(graph: graph, plan: plan)
         var files: [String: [UInt8]] = [:]
@@ -39,7 +39,7 @@ public enum CPUEmitter {
     public static func weightsFile(graph: Graph, weights: WeightStore,
                                    options: CPUEmitOptions = CPUEmitOptions()) throws(CPUEmitError) -> [UInt8] {
         let tilings = TilingModel.tilings(graph, options: options)
-        let plan = try ExecutionPlan(graph, panelWidths: tilings.mapValues(\.nr))
+        let plan = try ExecutionPlan(graph, panelWidths: tilings.mapValues(\.nr), kernelMemory: MonarchConvKernelPlan.kernelMemory(graph, isa: options.isa))
         return try weightsImage(graph: graph, plan: plan, hash: ModelHash.of(graph), weights: weights)
     }
 

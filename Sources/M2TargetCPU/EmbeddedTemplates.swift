@@ -253,6 +253,8 @@ minimum_i32: a < b ? a : b
         }
 @@ swift_output_allocation
         var {{SWIFT}} = [{{STYPE}}](repeating: 0, count: batch * {{COUNT}})
+@@ table_call
+    {{FN}}({{TABLES}}); /* {{COMMENT}} tables */
 
 """#,
     "gather.c.tmpl": #"""
@@ -1260,6 +1262,316 @@ module {{MODULE}} {
     link "{{NAME}}"
     link "m"
     export *
+}
+
+"""#,
+    "monarch_conv.c.tmpl": #"""
+/* {{COMMENT}}: fused Monarch-FFT long convolution y = conv(x{{PRE_DOC}}){{POST_DOC}}{{RESIDUAL_DOC}}, {{H}} channels of
+ * length {{L}}, N = {{N}} = {{FACTORS_DOC}}. Work units of {{LANES}} channels of one sequence; each thread owns one
+ * {{SLOT_FLOATS}}-float arena slot ({{SLOTS_PER_ITEM}} per batch item), so at most batch × {{SLOTS_PER_ITEM}} threads. */
+static const int {{FN}}_factors[] = { {{FACTORS}} };
+static const long {{FN}}_span[] = { {{SPANS}} };
+static const long {{FN}}_dft_offset[] = { {{DFT_OFFSETS}} };
+static const long {{FN}}_twiddle_offset[] = { {{TWIDDLE_OFFSETS}} };
+static const m2_mc_shape {{FN}}_shape = { {{LEVELS}}, {{FN}}_factors, {{FN}}_span, {{FN}}_dft_offset, {{FN}}_twiddle_offset,
+                                         {{N}}L, {{L}}L, {{H}}L };
+
+static void {{FN}}_tables(float *tables) { m2_mc_fill_tables(&{{FN}}_shape, tables); }
+
+static void {{FN}}(int batch, int nt, const float *restrict x, const float *restrict g1, const float *restrict g2,
+                   const float *restrict r, const float *restrict spectrum, float *restrict y, float *restrict scratch,
+                   const float *restrict tables) {
+    const long sequences = (long)batch * {{SEQUENCES}}L, groups = {{GROUPS}}L, units = sequences * groups;
+    long workers = (long)batch * {{SLOTS_PER_ITEM}}L;
+    if (workers > units) workers = units;
+    if (workers > nt) workers = nt;
+    M2_OMP_FOR(nt)
+    for (long w = 0; w < workers; w++) {
+        float *buf = scratch + w * {{SLOT_FLOATS}}L;
+        for (long u = w; u < units; u += workers) {
+            const long c0 = (u % groups) * {{LANES}}L;
+            const long row = (u / groups) * {{H}}L + c0;
+            const int lanes = (int)({{H}}L - c0 < {{LANES}}L ? {{H}}L - c0 : {{LANES}}L);
+            const long at = row * {{L}}L;
+            m2_mc{{LANES}}_unit(&{{FN}}_shape, tables, x + at, g1 ? g1 + at : NULL, g2 ? g2 + at : NULL, r ? r + at : NULL,
+                                spectrum, c0, lanes, y + at, buf);
+        }
+    }
+}
+
+"""#,
+    "monarch_conv_support.c.tmpl": #"""
+/* Fused Monarch-FFT long convolution (monarch_conv, docs/MONARCH_FFT.md "The fused form"), {{LANES}} channels
+ * per work unit, one channel per vector lane: every stage is the same lane-parallel loop whatever its factor.
+ * A unit's complex working set, m2_mc{{LANES}}_buf: N points × {{LANES}} lanes, real then imaginary plane,
+ * point p of lane v at [p·{{LANES}} + v]; it lives in a per-thread arena slot and stays in L1/L2. */
+typedef struct {
+    int levels;
+    const int *factors;       /* N_1 … N_p, N_1 even */
+    const long *span;         /* S_i = N_i ⋯ N_p */
+    const long *dft_offset;   /* level i's F_{N_i}: [N_i][N_i] real, then imaginary, in the tables */
+    const long *twiddle_offset; /* level i < p−1: ω_{S_i}^{k·m}, [N_i][S_i/N_i] real, then imaginary */
+    long n, l, h;
+} m2_mc_shape;
+
+/* ω_n^{e}, exactly on quarter turns (matches the compiler's Float64 tables). */
+static void m2_mc_root(long e, long n, double *re, double *im) {
+    e %= n;
+    if ((4 * e) % n == 0) {
+        static const double qr[4] = {1.0, 0.0, -1.0, 0.0}, qi[4] = {0.0, -1.0, 0.0, 1.0};
+        *re = qr[4 * e / n];
+        *im = qi[4 * e / n];
+        return;
+    }
+    const double angle = 6.283185307179586476925 * (double)e / (double)n;
+    *re = cos(angle);
+    *im = -sin(angle);
+}
+
+/* The DFT matrices and twiddles of `s`, computed once at open. */
+static void m2_mc_fill_tables(const m2_mc_shape *s, float *t) {
+    for (int i = 0; i < s->levels; i++) {
+        const long r = s->factors[i], inner = s->span[i] / r;
+        float *f = t + s->dft_offset[i];
+        for (long a = 0; a < r; a++)
+            for (long b = 0; b < r; b++) {
+                double re, im;
+                m2_mc_root(a * b, r, &re, &im);
+                f[a * r + b] = (float)re;
+                f[r * r + a * r + b] = (float)im;
+            }
+        if (i == s->levels - 1) continue;
+        float *w = t + s->twiddle_offset[i];
+        for (long k = 0; k < r; k++)
+            for (long m = 0; m < inner; m++) {
+                double re, im;
+                m2_mc_root(k * m, s->span[i], &re, &im);
+                w[k * inner + m] = (float)re;
+                w[r * inner + k * inner + m] = (float)im;
+            }
+    }
+}
+
+/* v[k] = Σ_{j<cols} F[k][j]·u[j] for k < rows, lane-parallel; F = fre + i·conj·fim (conj = −1: the inverse
+ * DFT). Two output rows at a time, so each u load feeds eight FMAs. */
+static void m2_mc{{LANES}}_dft(int rows, int cols, int stride, const float *restrict fre, const float *restrict fim,
+                               float conj, const float *restrict ure, const float *restrict uim,
+                               float *restrict vre, float *restrict vim) {
+    int k = 0;
+    for (; k + 2 <= rows; k += 2) {
+        float ar0[{{LANES}}] = {0}, ai0[{{LANES}}] = {0}, ar1[{{LANES}}] = {0}, ai1[{{LANES}}] = {0};
+        for (int j = 0; j < cols; j++) {
+            const float c0 = fre[k * stride + j], s0 = conj * fim[k * stride + j];
+            const float c1 = fre[(k + 1) * stride + j], s1 = conj * fim[(k + 1) * stride + j];
+            const float *pr = ure + j * {{LANES}}, *pi = uim + j * {{LANES}};
+            for (int v = 0; v < {{LANES}}; v++) {
+                ar0[v] += c0 * pr[v] - s0 * pi[v];
+                ai0[v] += c0 * pi[v] + s0 * pr[v];
+                ar1[v] += c1 * pr[v] - s1 * pi[v];
+                ai1[v] += c1 * pi[v] + s1 * pr[v];
+            }
+        }
+        for (int v = 0; v < {{LANES}}; v++) {
+            vre[k * {{LANES}} + v] = ar0[v];
+            vim[k * {{LANES}} + v] = ai0[v];
+            vre[(k + 1) * {{LANES}} + v] = ar1[v];
+            vim[(k + 1) * {{LANES}} + v] = ai1[v];
+        }
+    }
+    for (; k < rows; k++) {
+        float ar[{{LANES}}] = {0}, ai[{{LANES}}] = {0};
+        for (int j = 0; j < cols; j++) {
+            const float c = fre[k * stride + j], s = conj * fim[k * stride + j];
+            const float *pr = ure + j * {{LANES}}, *pi = uim + j * {{LANES}};
+            for (int v = 0; v < {{LANES}}; v++) {
+                ar[v] += c * pr[v] - s * pi[v];
+                ai[v] += c * pi[v] + s * pr[v];
+            }
+        }
+        for (int v = 0; v < {{LANES}}; v++) {
+            vre[k * {{LANES}} + v] = ar[v];
+            vim[k * {{LANES}} + v] = ai[v];
+        }
+    }
+}
+
+/* The same for a real u (the zero-padded input: only the first cols = N_1/2 columns of F are read). */
+static void m2_mc{{LANES}}_dft_real(int rows, int cols, int stride, const float *restrict fre, const float *restrict fim,
+                                    const float *restrict u, float *restrict vre, float *restrict vim) {
+    for (int k = 0; k < rows; k++) {
+        float ar[{{LANES}}] = {0}, ai[{{LANES}}] = {0};
+        for (int j = 0; j < cols; j++) {
+            const float c = fre[k * stride + j], s = fim[k * stride + j];
+            for (int v = 0; v < {{LANES}}; v++) {
+                ar[v] += c * u[j * {{LANES}} + v];
+                ai[v] += s * u[j * {{LANES}} + v];
+            }
+        }
+        for (int v = 0; v < {{LANES}}; v++) {
+            vre[k * {{LANES}} + v] = ar[v];
+            vim[k * {{LANES}} + v] = ai[v];
+        }
+    }
+}
+
+/* Re(conj(F)·u) for rows < N_1/2: the kept first L samples of the last inverse stage, real part only. */
+static void m2_mc{{LANES}}_dft_real_out(int rows, int cols, int stride, const float *restrict fre, const float *restrict fim,
+                                        const float *restrict ure, const float *restrict uim, float *restrict out) {
+    for (int k = 0; k < rows; k++) {
+        float acc[{{LANES}}] = {0};
+        for (int j = 0; j < cols; j++) {
+            const float c = fre[k * stride + j], s = fim[k * stride + j];
+            for (int v = 0; v < {{LANES}}; v++) acc[v] += c * ure[j * {{LANES}} + v] + s * uim[j * {{LANES}} + v];
+        }
+        for (int v = 0; v < {{LANES}}; v++) out[k * {{LANES}} + v] = acc[v];
+    }
+}
+
+/* (re + i·im) ·= (wr + i·conj·wi), wr/wi shared by all lanes. */
+static void m2_mc{{LANES}}_twiddle(float *restrict re, float *restrict im, float wr, float wi) {
+    for (int v = 0; v < {{LANES}}; v++) {
+        const float a = re[v], b = im[v];
+        re[v] = a * wr - b * wi;
+        im[v] = a * wi + b * wr;
+    }
+}
+
+/* Gathers lanes' samples x[row_v·L + index] (⊙ g1), zero for lanes past `lanes`. */
+static void m2_mc{{LANES}}_load(const float *restrict x, const float *restrict g1, long index, long l, int lanes,
+                                float *restrict u) {
+    for (int v = 0; v < {{LANES}}; v++) {
+        const long at = (long)v * l + index;
+        u[v] = v < lanes ? (g1 ? x[at] * g1[at] : x[at]) : 0.0f;
+    }
+}
+
+/* y[row_v·L + index] = out ⊙ g2 + r for the live lanes. */
+static void m2_mc{{LANES}}_store(float *restrict y, const float *restrict g2, const float *restrict r, long index, long l,
+                                 int lanes, const float *restrict out) {
+    for (int v = 0; v < lanes; v++) {
+        const long at = (long)v * l + index;
+        float value = out[v];
+        if (g2) value *= g2[at];
+        if (r) value += r[at];
+        y[at] = value;
+    }
+}
+
+/* One work unit: `lanes` consecutive rows (channels c0 …) of x, g1, g2, r and y, all pointing at the unit's first
+ * row. Forward levels in decimation-in-frequency order (stage 1 reads only the non-zero half of the padded
+ * input), spectrum product fused into the last level between its forward and inverse DFT, inverse levels in
+ * reverse with conjugate twiddles; stage 1 of the inverse writes only the first L real outputs. */
+static void m2_mc{{LANES}}_unit(const m2_mc_shape *restrict s, const float *restrict tables, const float *restrict x,
+                                const float *restrict g1, const float *restrict g2, const float *restrict r,
+                                const float *restrict spectrum, long c0, int lanes, float *restrict y,
+                                float *restrict buf) {
+    enum { V = {{LANES}}, MAX_FACTOR = 64 };
+    float ure[MAX_FACTOR * V], uim[MAX_FACTOR * V], vre[MAX_FACTOR * V], vim[MAX_FACTOR * V];
+    const long n = s->n, l = s->l;
+    float *restrict bre = buf, *restrict bim = buf + n * V;
+    const int p = s->levels, r0 = s->factors[0];
+    const long inner0 = n / r0;
+    const float *f0re = tables + s->dft_offset[0], *f0im = f0re + (long)r0 * r0;
+
+    /* Spectrum rows of the unit's channels (the last valid one repeated for idle lanes). */
+    const float *sre[V], *sim[V];
+    for (int v = 0; v < V; v++) {
+        const long c = c0 + (v < lanes ? v : lanes - 1);
+        sre[v] = spectrum + c * n;
+        sim[v] = spectrum + (s->h + c) * n;
+    }
+
+    /* The last level: per block of N_p contiguous points, forward DFT, spectrum product, inverse DFT. With one
+     * level the block is the whole (real, padded) input and the output goes straight to y. */
+    const int rl = s->factors[p - 1];
+    const float *flre = tables + s->dft_offset[p - 1], *flim = flre + (long)rl * rl;
+
+    if (p == 1) {
+        for (int j = 0; j < r0 / 2; j++) m2_mc{{LANES}}_load(x, g1, j, l, lanes, ure + j * V);
+        m2_mc{{LANES}}_dft_real(r0, r0 / 2, r0, f0re, f0im, ure, vre, vim);
+        for (int k = 0; k < r0; k++)
+            for (int v = 0; v < V; v++) {
+                const float a = vre[k * V + v], b = vim[k * V + v], c = sre[v][k], d = sim[v][k];
+                vre[k * V + v] = a * c - b * d;
+                vim[k * V + v] = a * d + b * c;
+            }
+        m2_mc{{LANES}}_dft_real_out(r0 / 2, r0, r0, f0re, f0im, vre, vim, ure);
+        for (int j = 0; j < r0 / 2; j++) m2_mc{{LANES}}_store(y, g2, r, j, l, lanes, ure + j * V);
+        return;
+    }
+
+    /* Forward stage 1: rows n1 < N_1/2 of the padded input, twiddled into the buffer. */
+    const float *w0re = tables + s->twiddle_offset[0], *w0im = w0re + (long)r0 * inner0;
+    for (long m = 0; m < inner0; m++) {
+        for (int j = 0; j < r0 / 2; j++) m2_mc{{LANES}}_load(x, g1, j * inner0 + m, l, lanes, ure + j * V);
+        m2_mc{{LANES}}_dft_real(r0, r0 / 2, r0, f0re, f0im, ure, vre, vim);
+        for (int k = 0; k < r0; k++) {
+            m2_mc{{LANES}}_twiddle(vre + k * V, vim + k * V, w0re[k * inner0 + m], w0im[k * inner0 + m]);
+            memcpy(bre + (k * inner0 + m) * V, vre + k * V, sizeof(float) * V);
+            memcpy(bim + (k * inner0 + m) * V, vim + k * V, sizeof(float) * V);
+        }
+    }
+    /* Forward middle stages, in place per block of S_i points. */
+    for (int i = 1; i < p - 1; i++) {
+        const int ri = s->factors[i];
+        const long span = s->span[i], inner = span / ri;
+        const float *fre = tables + s->dft_offset[i], *fim = fre + (long)ri * ri;
+        const float *wre = tables + s->twiddle_offset[i], *wim = wre + (long)ri * inner;
+        for (long base = 0; base < n; base += span)
+            for (long m = 0; m < inner; m++) {
+                for (int j = 0; j < ri; j++) {
+                    memcpy(ure + j * V, bre + (base + j * inner + m) * V, sizeof(float) * V);
+                    memcpy(uim + j * V, bim + (base + j * inner + m) * V, sizeof(float) * V);
+                }
+                m2_mc{{LANES}}_dft(ri, ri, ri, fre, fim, 1.0f, ure, uim, vre, vim);
+                for (int k = 0; k < ri; k++) {
+                    m2_mc{{LANES}}_twiddle(vre + k * V, vim + k * V, wre[k * inner + m], wim[k * inner + m]);
+                    memcpy(bre + (base + k * inner + m) * V, vre + k * V, sizeof(float) * V);
+                    memcpy(bim + (base + k * inner + m) * V, vim + k * V, sizeof(float) * V);
+                }
+            }
+    }
+    /* Last level with the spectrum product (digit-reversed position = buffer position). */
+    for (long base = 0; base < n; base += rl) {
+        m2_mc{{LANES}}_dft(rl, rl, rl, flre, flim, 1.0f, bre + base * V, bim + base * V, vre, vim);
+        for (int k = 0; k < rl; k++)
+            for (int v = 0; v < V; v++) {
+                const float a = vre[k * V + v], b = vim[k * V + v], c = sre[v][base + k], d = sim[v][base + k];
+                vre[k * V + v] = a * c - b * d;
+                vim[k * V + v] = a * d + b * c;
+            }
+        m2_mc{{LANES}}_dft(rl, rl, rl, flre, flim, -1.0f, vre, vim, bre + base * V, bim + base * V);
+    }
+    /* Inverse middle stages: conjugate twiddles, then conjugate DFTs. */
+    for (int i = p - 2; i >= 1; i--) {
+        const int ri = s->factors[i];
+        const long span = s->span[i], inner = span / ri;
+        const float *fre = tables + s->dft_offset[i], *fim = fre + (long)ri * ri;
+        const float *wre = tables + s->twiddle_offset[i], *wim = wre + (long)ri * inner;
+        for (long base = 0; base < n; base += span)
+            for (long m = 0; m < inner; m++) {
+                for (int k = 0; k < ri; k++) {
+                    memcpy(ure + k * V, bre + (base + k * inner + m) * V, sizeof(float) * V);
+                    memcpy(uim + k * V, bim + (base + k * inner + m) * V, sizeof(float) * V);
+                    m2_mc{{LANES}}_twiddle(ure + k * V, uim + k * V, wre[k * inner + m], -wim[k * inner + m]);
+                }
+                m2_mc{{LANES}}_dft(ri, ri, ri, fre, fim, -1.0f, ure, uim, vre, vim);
+                for (int j = 0; j < ri; j++) {
+                    memcpy(bre + (base + j * inner + m) * V, vre + j * V, sizeof(float) * V);
+                    memcpy(bim + (base + j * inner + m) * V, vim + j * V, sizeof(float) * V);
+                }
+            }
+    }
+    /* Inverse stage 1: rows n1 < N_1/2 only, real part only, gated into y. */
+    for (long m = 0; m < inner0; m++) {
+        for (int k = 0; k < r0; k++) {
+            memcpy(ure + k * V, bre + (k * inner0 + m) * V, sizeof(float) * V);
+            memcpy(uim + k * V, bim + (k * inner0 + m) * V, sizeof(float) * V);
+            m2_mc{{LANES}}_twiddle(ure + k * V, uim + k * V, w0re[k * inner0 + m], -w0im[k * inner0 + m]);
+        }
+        m2_mc{{LANES}}_dft_real_out(r0 / 2, r0, r0, f0re, f0im, ure, uim, vre);
+        for (int j = 0; j < r0 / 2; j++) m2_mc{{LANES}}_store(y, g2, r, j * inner0 + m, l, lanes, vre + j * V);
+    }
 }
 
 """#,

@@ -43,11 +43,24 @@ struct ExecutionPlan {
     private(set) var packedWeight: [ValueID: Int] = [:]
     private(set) var arenaBytesPerItem = 0
     private(set) var staticsFloats = 0
+    /// Per-op scratch in the arena (live only while the op runs) and tables in the statics (filled at open),
+    /// for kernels that need them (`monarch_conv`), by op result.
+    private(set) var scratchHome: [ValueID: Int] = [:]
+    private(set) var tableHome: [ValueID: Int] = [:]
+    private let kernelMemory: [ValueID: KernelMemory]
+
+    /// What a kernel needs besides its operands and result.
+    struct KernelMemory: Hashable {
+        var scratchBytesPerItem: Int
+        var tableFloats: Int
+    }
 
     /// `panelWidths`: for each block-diagonal matmul with a stored weight, the panel width its kernel reads
     /// (`GemmTiling.nr`); such weights are stored packed.
-    init(_ graph: Graph, panelWidths: [ValueID: Int] = [:]) throws(CPUEmitError) {
+    /// `kernelMemory`: scratch and table sizes of the ops whose kernels need them.
+    init(_ graph: Graph, panelWidths: [ValueID: Int] = [:], kernelMemory: [ValueID: KernelMemory] = [:]) throws(CPUEmitError) {
         self.graph = graph
+        self.kernelMemory = kernelMemory
         let live = Self.liveValues(graph)
         let ops = graph.ops.filter { live.contains($0.result) }
         var root: [ValueID: ValueID] = [:]
@@ -68,6 +81,11 @@ struct ExecutionPlan {
         for op in prologueOps {
             homes[op.result] = .statics(offset: staticsFloats)
             staticsFloats += (op.type.elementCount + 15) / 16 * 16
+        }
+        for op in forwardOps {
+            guard let tables = kernelMemory[op.result]?.tableFloats, tables > 0 else { continue }
+            tableHome[op.result] = staticsFloats
+            staticsFloats += (tables + 15) / 16 * 16
         }
         planArena(ops, rootOf: rootOf)
         for op in ops where op.kind == .reshape { homes[op.result] = homes[rootOf(op.result)] }
@@ -150,6 +168,10 @@ struct ExecutionPlan {
             planner.release(before: step)
             guard op.type.batched, !op.kind.isLeaf, op.kind != .reshape else { continue }
             homes[op.result] = .arena(offset: planner.place(bytes: op.type.elementCount * 4, lastUse: lastUse[op.result] ?? step))
+            // Scratch is placed after the result, so it overlaps neither the operands nor the result.
+            if let scratch = kernelMemory[op.result]?.scratchBytesPerItem, scratch > 0 {
+                scratchHome[op.result] = planner.place(bytes: scratch, lastUse: step)
+            }
         }
         arenaBytesPerItem = planner.peak
     }
