@@ -71,6 +71,9 @@ public enum CPUEmitter {
             case .packedPanels(let width):
                 tensors.append(M2WTensor(name: stored.name, dtype: 0, shape: stored.shape,
                                          values: WeightPacking.pack(values, shape: op.type.shape, panelWidth: width)))
+            case .channelLanes(let lanes):
+                tensors.append(M2WTensor(name: stored.name, dtype: 0, shape: stored.shape,
+                                         values: SpectrumPacking.pack(values, shape: op.type.shape, lanes: lanes)))
             }
         }
         return M2WWriter.image(hash: hash, tensors: tensors)

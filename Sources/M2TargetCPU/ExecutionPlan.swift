@@ -17,6 +17,10 @@ enum TensorLayout: Hashable {
     /// A block-diagonal weight [nb, q, p] (or dense [m, n]) stored as panels of `width` output columns, the
     /// layout the GEMM kernels stream (see `WeightPacking`).
     case packedPanels(width: Int)
+    /// A `monarch_conv` spectrum [2, H, N] stored as `[⌈H / lanes⌉][N][2][lanes]`: per group of `lanes` channels,
+    /// each frequency's real then imaginary parts as one vector each (channels past H zero), the order the fused
+    /// kernel reads them (`SpectrumPacking`).
+    case channelLanes(lanes: Int)
 }
 
 /// Decisions made before any text is written: which ops run (dead ones are dropped), which run once at open
@@ -39,7 +43,8 @@ struct ExecutionPlan {
     private(set) var liveInputs: Set<ValueID> = []
     private(set) var homes: [ValueID: ValueHome] = [:]
     private(set) var tensors: [StoredTensor] = []
-    /// For a block-diagonal matmul whose weight is a leaf: the packed tensor's table index, by op result.
+    /// For a block-diagonal matmul whose weight is a leaf (or a `monarch_conv` whose spectrum is): the packed
+    /// tensor's table index, by op result.
     private(set) var packedWeight: [ValueID: Int] = [:]
     private(set) var arenaBytesPerItem = 0
     private(set) var staticsFloats = 0
@@ -53,6 +58,8 @@ struct ExecutionPlan {
     struct KernelMemory: Hashable {
         var scratchBytesPerItem: Int
         var tableFloats: Int
+        /// The last operand, when a constant, is stored `.channelLanes(lanes:)` (the op's packedWeight entry).
+        var lastOperandLanes: Int?
     }
 
     /// `panelWidths`: for each block-diagonal matmul with a stored weight, the panel width its kernel reads
@@ -117,6 +124,8 @@ struct ExecutionPlan {
             case .plain: (name, shape) = (base, op.type.shape)
             case .packedPanels(let width):
                 (name, shape) = (base + "@packed\(width)", WeightPacking.packedShape(of: op.type.shape, panelWidth: width))
+            case .channelLanes(let lanes):
+                (name, shape) = (base + "@lanes\(lanes)", SpectrumPacking.packedShape(of: op.type.shape, lanes: lanes))
             }
             let t = StoredTensor(leaf: leaf, layout: layout, name: name, shape: shape)
             if let i = index[t] { return i }
@@ -136,6 +145,9 @@ struct ExecutionPlan {
                 // Each entry is computed before the dictionary write: `entry` itself mutates `self`.
                 if case .blockDiagMatmul = op.kind, i == 1, leaf.result == operand, let width = panelWidths[op.result] {
                     let packed = entry(leaf, .packedPanels(width: width))
+                    packedWeight[op.result] = packed
+                } else if i == op.operands.count - 1, leaf.result == operand, let lanes = kernelMemory[op.result]?.lastOperandLanes {
+                    let packed = entry(leaf, .channelLanes(lanes: lanes))
                     packedWeight[op.result] = packed
                 } else {
                     let plain = entry(leaf, .plain)

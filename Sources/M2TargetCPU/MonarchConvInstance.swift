@@ -20,8 +20,13 @@ extension KernelInstantiator {
             "SLOTS_PER_ITEM": "\(kernelPlan.slotsPerItem)", "SLOT_FLOATS": "\(kernelPlan.slotFloats)",
             "PRE_DOC": preGate ? " ⊙ g1" : "", "POST_DOC": postGate ? " ⊙ g2" : "", "RESIDUAL_DOC": residual ? " + r" : "",
         ]) { $1 }
+        guard let packedSpectrum = plan.packedWeight[op.result] else {
+            throw .unsupported(op: "\(op.result) = \(op.kind.mnemonic)", reason: "the spectrum must be a compile-time constant")
+        }
         var operands = op.operands.map(pointer)
-        let x = operands.removeFirst(), spectrum = operands.removeLast()
+        let x = operands.removeFirst()
+        operands.removeLast()
+        let spectrum = "M2_TENSOR(float, \(packedSpectrum))"
         let gate1 = preGate ? operands.removeFirst() : "NULL"
         let gate2 = postGate ? operands.removeFirst() : "NULL"
         let added = residual ? operands.removeFirst() : "NULL"
@@ -29,7 +34,9 @@ extension KernelInstantiator {
         let args = [x, gate1, gate2, added, spectrum, pointer(op.result), "M2_ARENA(float, \(scratch))", "M2_STATIC(\(tables))"]
         let call = try templates.fragment("call", ["FN": fn, "ARGS": args.map { ", " + $0 }.joined(), "COMMENT": op.kind.mnemonic])
         let fill = try templates.fragment("table_call", ["FN": fn + "_tables", "TABLES": "M2_STATIC(\(tables))", "COMMENT": op.kind.mnemonic])
-        let support = try templates.render("monarch_conv_support.c.tmpl", ["LANES": "\(kernelPlan.lanes)"])
+        let support = try templates.render("monarch_conv_support.c.tmpl", [
+            "LANES": "\(kernelPlan.lanes)", "TARGET": kernelPlan.targetAttribute, "TARGET_DOC": kernelPlan.targetDescription,
+        ])
         return Instance(kernel: try templates.render("monarch_conv.c.tmpl", values), call: call,
                         support: [(name: "monarch_conv_\(kernelPlan.lanes)", text: support)], prologueCall: fill)
     }

@@ -13,6 +13,7 @@ struct MonarchConvKernelPlan: Hashable {
     /// Sequences (rows of `channels` channels) per batch item: the product of the static dims before [H, L].
     let sequences: Int
     let lanes: Int
+    let isa: CPUISA
 
     init?(_ op: Op, isa: CPUISA) {
         guard case .monarchConv(let factors, _, _, _) = op.kind, op.type.rank >= 2, op.type.batched else { return nil }
@@ -22,9 +23,23 @@ struct MonarchConvKernelPlan: Hashable {
         sequences = op.type.shape.dropLast(2).reduce(1, *)
         // A 512-bit vector of floats; AVX2 and generic C take 8 (their working set per unit halves too).
         lanes = isa == .avx512 ? 16 : 8
+        self.isa = isa
     }
 
     var n: Int { 2 * length }
+
+    /// Compiles the kernel for its ISA whatever the library's CFLAGS (as the GEMM micro-kernels do).
+    var targetAttribute: String {
+        switch isa {
+        case .avx512: return "__attribute__((target(\"avx512f,avx2,fma\")))"
+        case .avx2: return "__attribute__((target(\"avx2,fma\")))"
+        case .generic: return ""
+        }
+    }
+
+    var targetDescription: String {
+        isa == .generic ? "plain C" : "compiled for \(isa.rawValue)"
+    }
     var groups: Int { (channels + lanes - 1) / lanes }
     var slotsPerItem: Int { min(groups * sequences, Self.maxSlotsPerItem) }
     /// One unit's complex buffer: N points × lanes, two planes.
@@ -62,7 +77,8 @@ extension MonarchConvKernelPlan {
         var memory: [ValueID: ExecutionPlan.KernelMemory] = [:]
         for op in graph.ops {
             guard let plan = MonarchConvKernelPlan(op, isa: isa) else { continue }
-            memory[op.result] = .init(scratchBytesPerItem: plan.scratchBytesPerItem, tableFloats: plan.tableFloats)
+            memory[op.result] = .init(scratchBytesPerItem: plan.scratchBytesPerItem, tableFloats: plan.tableFloats,
+                                      lastOperandLanes: plan.lanes)
         }
         return memory
     }
