@@ -1,11 +1,19 @@
-import M2Reference
+import Foundation
 
-/// Float64 tables of the Monarch DFT (semantics §8.1) and the FFT for compile-time spectra, both on
-/// `ComplexDFT` (M2Reference), which also evaluates `monarch_conv` in the reference interpreter.
+/// Float64 tables of the Monarch DFT (semantics §8.1) and a mixed-radix FFT for compile-time spectra.
+/// ω_n = e^{−2πi/n} (forward); the inverse uses the conjugate. Exponents are reduced mod n before the
+/// angle is formed, so large products k·m lose no accuracy.
 enum MonarchDFT {
     /// ω_n^{exponent} (conjugated for `inverse`).
     static func root(_ exponent: Int, of n: Int, inverse: Bool) -> (re: Double, im: Double) {
-        ComplexDFT.root(exponent, of: n, inverse: inverse)
+        let e = ((exponent % n) + n) % n
+        // Quarter turns exactly (1, ∓i, −1, ±i), so DFT tables hold true zeros and no −0.0.
+        if (4 * e) % n == 0 {
+            let quarter = [(1.0, 0.0), (0.0, -1.0), (-1.0, 0.0), (0.0, 1.0)][4 * e / n]
+            return (quarter.0, inverse ? -quarter.1 + 0 : quarter.1)
+        }
+        let angle = 2 * Double.pi * Double(e) / Double(n)
+        return (cos(angle), inverse ? sin(angle) : 0 - sin(angle))
     }
 
     /// Rows `rows` × columns `columns` of the length-n DFT matrix F[r,c] = ω_n^{r·c}, row-major, split into
@@ -22,8 +30,45 @@ enum MonarchDFT {
         return (re, im)
     }
 
-    /// The natural-order forward DFT X[k] = Σ_n x[n]·ω_N^{kn} (any length; `ComplexDFT.transform`).
+    /// The natural-order DFT X[k] = Σ_n x[n]·ω_N^{kn} by recursive decimation in time on the smallest prime
+    /// factor (direct sum for a prime length). Cost N·Σ(prime factors), so any length the chooser accepts is fast.
     static func fft(re: [Double], im: [Double]) -> (re: [Double], im: [Double]) {
-        ComplexDFT.transform(re: re, im: im)
+        let n = re.count
+        guard n > 1 else { return (re, im) }
+        let radix = smallestPrimeFactor(n)
+        var outRe = [Double](repeating: 0, count: n), outIm = outRe
+        if radix == n {
+            for k in 0..<n {
+                for j in 0..<n {
+                    let w = root(j * k, of: n, inverse: false)
+                    outRe[k] += re[j] * w.re - im[j] * w.im
+                    outIm[k] += re[j] * w.im + im[j] * w.re
+                }
+            }
+            return (outRe, outIm)
+        }
+        let m = n / radix
+        // X[k] = Σ_s ω_N^{s·k} · DFT_m(x[radix·j + s])[k mod m]
+        let subs = (0..<radix).map { s in
+            fft(re: stride(from: s, to: n, by: radix).map { re[$0] }, im: stride(from: s, to: n, by: radix).map { im[$0] })
+        }
+        for k in 0..<n {
+            for s in 0..<radix {
+                let w = root(s * k, of: n, inverse: false)
+                let a = subs[s].re[k % m], b = subs[s].im[k % m]
+                outRe[k] += a * w.re - b * w.im
+                outIm[k] += a * w.im + b * w.re
+            }
+        }
+        return (outRe, outIm)
+    }
+
+    static func smallestPrimeFactor(_ n: Int) -> Int {
+        var p = 2
+        while p * p <= n {
+            if n % p == 0 { return p }
+            p += 1
+        }
+        return n
     }
 }

@@ -1,9 +1,9 @@
 import Foundation
 
-/// Float64 discrete Fourier transforms of any length (semantics §8.1 conventions): ω_n = e^{−2πi/n} forward,
-/// its conjugate inverse (unnormalised both ways). Used for compile-time spectra (M2Passes) and for evaluating
-/// `monarch_conv` in the reference interpreter. Exponents are reduced mod n before the angle is formed, so
-/// large products k·m lose no accuracy.
+/// The reference interpreter's own Float64 DFT of any length (semantics §8.1 conventions), for evaluating
+/// `monarch_conv`: ω_n = e^{−2πi/n} forward, its conjugate inverse, both unnormalised. Kept independent of the
+/// compiler's tables (M2Passes' MonarchDFT), so a wrong compile-time spectrum cannot hide behind a shared bug.
+/// Exponents are reduced mod n before the angle is formed, so large products k·m lose no accuracy.
 public enum ComplexDFT {
     /// ω_n^{exponent} (conjugated for `inverse`).
     public static func root(_ exponent: Int, of n: Int, inverse: Bool) -> (re: Double, im: Double) {

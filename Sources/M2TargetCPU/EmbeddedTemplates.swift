@@ -1469,7 +1469,8 @@ static void m2_mc{{LANES}}_unit(const m2_mc{{LANES}}_shape *restrict s, const fl
                                 float *restrict y, float *restrict buf) {
     enum { V = {{LANES}}, MAX_FACTOR = 64 };
     typedef m2_mc{{LANES}}_v vec;
-    vec ure[MAX_FACTOR], uim[MAX_FACTOR], vre[MAX_FACTOR], vim[MAX_FACTOR];
+    /* Zeroed only to keep gcc's maybe-uninitialized analysis quiet: every element read is written first. */
+    vec ure[MAX_FACTOR] = { { 0 } }, uim[MAX_FACTOR] = { { 0 } }, vre[MAX_FACTOR] = { { 0 } }, vim[MAX_FACTOR] = { { 0 } };
     const long n = s->n, l = s->l;
     vec *bre = (vec *)buf, *bim = (vec *)buf + n;
     const int p = s->levels, r0 = s->factors[0];

@@ -9,6 +9,8 @@ import Testing
         case .input, .weight, .constant, .blockDiagMatmul, .unary, .scale, .shift, .binary, .layerNorm, .reduce,
              .gather, .shortConv, .longConv, .transpose, .reshape, .slice, .concat, .cast:
             return kind.mnemonic
+        case .monarchConv:
+            return kind.mnemonic
         }
     }
 
@@ -28,6 +30,7 @@ import Testing
         let printedFamilies = Set(parsed.ops.map { mnemonicFamily($0.kind) })
         let expected = ["input", "weight", "const", "blockdiag_matmul", "scale", "shift", "layer_norm", "gather",
                         "short_conv", "long_conv", "transpose", "reshape", "slice", "concat", "cast"]
+            + ["monarch_conv"]
             + UnaryFn.allCases.map(\.rawValue) + BinaryFn.allCases.map(\.rawValue) + ReduceFn.allCases.map { "reduce_\($0.rawValue)" }
         #expect(printedFamilies == Set(expected))
     }
