@@ -48,6 +48,13 @@ public enum FlopCount {
             guard operandTypes.count >= 2 else { return 0 }
             return blockDiagMatmulFlops(x: operandTypes[0], w: operandTypes[1], outFeatures: outFeatures)
                 + Double(epilogue.count) * elements // one per step per element, like the ops it absorbed
+        case .monarchConv(_, let preGate, let postGate, let residual):
+            // The ops it replaces: long_conv's FFT route (D is folded into the spectrum, so its 2·L per row is
+            // not visible here) and one element-wise op per gate and residual.
+            guard let l = op.type.shape.last, l > 0 else { return 0 }
+            let n = Double(2 * l)
+            let convolution = elements / Double(l) * (2 * 2.5 * n * log2(n) + 6 * Double(l + 1))
+            return convolution + elements * Double([preGate, postGate, residual].filter { $0 }.count)
         }
     }
 

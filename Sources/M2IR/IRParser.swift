@@ -538,7 +538,7 @@ private struct Parser {
     }()
 
     static let attributedMnemonics = [
-        "blockdiag_matmul", "scale", "shift", "layer_norm", "short_conv", "long_conv", "transpose", "slice", "concat", "cast",
+        "blockdiag_matmul", "scale", "shift", "layer_norm", "short_conv", "long_conv", "monarch_conv", "transpose", "slice", "concat", "cast",
         "glu", "add_layer_norm", "fused_matmul",
     ] + ReduceFn.allCases.map { "reduce_\($0.rawValue)" }
 
@@ -560,6 +560,9 @@ private struct Parser {
             case "layer_norm": kind = .layerNorm(eps: try reader.double("eps"))
             case "short_conv": kind = .shortConv(taps: try reader.int("taps"))
             case "long_conv": kind = .longConv(bidirectional: try reader.bool("bidirectional"), hasSkip: try reader.bool("skip"))
+            case "monarch_conv":
+                kind = .monarchConv(factors: try reader.ints("factors"), preGate: try reader.bool("pre_gate"),
+                                    postGate: try reader.bool("post_gate"), residual: try reader.bool("residual"))
             case "transpose": kind = .transpose(perm: try reader.ints("perm"))
             case "slice": kind = .slice(axis: try reader.int("axis"), start: try reader.int("start"), end: try reader.int("end"))
             case "concat": kind = .concat(axis: try reader.int("axis"))

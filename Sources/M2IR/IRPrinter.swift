@@ -110,6 +110,9 @@ public enum IRPrinter {
         case .shortConv(let taps): return [("taps", String(taps))]
         case .longConv(let bidirectional, let hasSkip):
             return [("bidirectional", String(bidirectional)), ("skip", String(hasSkip))]
+        case .monarchConv(let factors, let preGate, let postGate, let residual):
+            return [("factors", AttrValue.ints(factors).description), ("pre_gate", String(preGate)),
+                    ("post_gate", String(postGate)), ("residual", String(residual))]
         case .transpose(let perm): return [("perm", AttrValue.ints(perm).description)]
         case .slice(let axis, let start, let end):
             return [("axis", String(axis)), ("start", String(start)), ("end", String(end))]

@@ -61,6 +61,19 @@ public enum OpKind: Hashable, Sendable {
     /// A single op for now; later passes lower it to Monarch-FFT form.
     case longConv(bidirectional: Bool, hasSkip: Bool)
 
+    /// A long convolution with compile-time kernels as one fused Monarch-FFT op (docs/MONARCH_FFT.md):
+    ///
+    ///     y = conv(x ⊙ g1) ⊙ g2 + r
+    ///
+    /// where conv is what `long_conv` computes (§3.7), given here by its spectrum. Operands: x f32[..., H, L];
+    /// then g1 if `preGate`, g2 if `postGate`, r if `residual` (each of the result's type); last the
+    /// unbatched spectrum f32[2, H, N], N = 2L = ∏`factors` (each in 2…64, the first even): [0] real, [1]
+    /// imaginary part of DFT_N(K)/N, K the length-N kernel of §3.6 with D folded into its first tap, stored per
+    /// channel in the forward Monarch output order (`MonarchSpectrumOrder.frequencies(factors:)`: position
+    /// k1·N2⋯Np + … + kp holds frequency k1 + N1·k2 + N1N2·k3 + …). The first L samples of the circular
+    /// convolution of x zero-padded to N with K are the result.
+    case monarchConv(factors: [Int], preGate: Bool, postGate: Bool, residual: Bool)
+
     /// Permutes the static axes: result.shape[i] = x.shape[perm[i]].
     case transpose(perm: [Int])
     /// Reinterprets the static shape (same element count); the target shape is the result type's.
@@ -100,6 +113,7 @@ public enum OpKind: Hashable, Sendable {
         case .gather: return "gather"
         case .shortConv: return "short_conv"
         case .longConv: return "long_conv"
+        case .monarchConv: return "monarch_conv"
         case .transpose: return "transpose"
         case .reshape: return "reshape"
         case .slice: return "slice"

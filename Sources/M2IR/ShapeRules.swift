@@ -135,6 +135,9 @@ extension OpKind {
             }
             return x
 
+        case .monarchConv(let factors, let preGate, let postGate, let residual):
+            return try MonarchSpectrumOrder.resultType(operands, factors: factors, gated: [preGate, postGate, residual])
+
         case .transpose(let perm):
             try need(1...1)
             let x = operands[0]

@@ -23,7 +23,7 @@ public struct LowerLongConv: Pass {
     public let summary = "Lower long convolutions with constant kernels to Monarch-FFT form (block-diagonal DFT GEMMs, twiddles, transposes)."
 
     /// The `long_conv` annotation that forces a factorization for that op, e.g. `#{monarch.factors = "8x8x8"}`.
-    public static let forcedFactorsAnnotation = "monarch.factors"
+    public static let forcedFactorsAnnotation = MonarchFactorChoice.forcedFactorsAnnotation
 
     public var forced: MonarchFactorization?
     public var allowedFactors: ClosedRange<Int>
@@ -38,28 +38,20 @@ public struct LowerLongConv: Pass {
 
     public func run(_ graph: inout Graph, _ context: inout PassContext) throws {
         let producers = graph.producerIndex()
+        let choice = MonarchFactorChoice(forced: forced, allowedFactors: allowedFactors, costModel: costModel)
         var lowered: [Op] = []
         lowered.reserveCapacity(graph.ops.count)
         var keptDirect: [Op] = []
         for op in graph.ops {
-            guard case .longConv(let bidirectional, let hasSkip) = op.kind, op.type.rank >= 2 else { lowered.append(op); continue }
-            var operands: [[Double]] = []
-            for v in op.operands.dropFirst() {
-                guard let index = producers[v], let values = try knownValues(graph.ops[index], weights: context) else { break }
-                operands.append(values)
-            }
-            guard operands.count == op.operands.count - 1 else {
+            guard case .longConv = op.kind else { lowered.append(op); continue }
+            guard let spectrum = try MonarchFactorChoice.constantSpectrum(of: op, in: graph, producers: producers, context: context) else {
                 keptDirect.append(op)
                 lowered.append(op)
                 continue
             }
-            let l = op.type.shape[op.type.rank - 1], channels = op.type.shape[op.type.rank - 2]
-            let plan = try factorization(for: op, sequenceLength: l)
+            let plan = try choice.factorization(for: op, sequenceLength: op.type.shape[op.type.rank - 1])
             var builder = MonarchConvolutionBuilder(plan: plan, inputType: op.type, firstFreeValue: graph.nextValue,
                                                     location: op.location, name: op.name)
-            let spectrum = LongConvSpectrum(forward: operands[0], reverse: bidirectional ? operands[1] : nil,
-                                            skip: hasSkip ? operands[operands.count - 1] : nil,
-                                            channels: channels, sequenceLength: l)
             do {
                 lowered += try builder.lower(input: op.operands[0], inputType: op.type,
                                              spectrum: spectrum.permuted(builder.outputFrequencyOrder), result: op.result)
@@ -69,47 +61,6 @@ public struct LowerLongConv: Pass {
             graph.reserveValues(through: ValueID(builder.lastValue))
         }
         graph.ops = lowered
-        if let first = keptDirect.first {
-            // One note for all of them: without weights every layer's convolution stays direct.
-            context.diagnostics.append(Diagnostic(.note, "\(keptDirect.count) long_conv op(s) kept as direct sums: their kernels "
-                + "are not compile-time constants (give weights to lower them to Monarch-FFT form)",
-                at: first.location.map { SourceRange($0, length: 1) }))
-        }
-    }
-
-    /// Forced by annotation, then by the pass, else the cheapest; any mismatch is an error at the op.
-    private func factorization(for op: Op, sequenceLength l: Int) throws -> MonarchFactorization {
-        let n = 2 * l
-        var requested = forced
-        if let annotation = op.annotations[Self.forcedFactorsAnnotation] {
-            guard case .string(let text) = annotation, let plan = MonarchFactorization(parsing: text) else {
-                throw Diagnostic.error("\(Self.forcedFactorsAnnotation) must be a string like \"16x16\" of factors ≥ 2 with an even first factor, got \(annotation)",
-                                       at: op.location)
-            }
-            requested = plan
-        }
-        if let requested {
-            guard requested.length == n else {
-                throw Diagnostic.error("forced Monarch factorization \(requested) has length \(requested.length), but this long_conv "
-                    + "(sequence length \(l)) needs N = 2L = \(n)", at: op.location)
-            }
-            return requested
-        }
-        do {
-            return try MonarchFactorization.cheapest(for: n, allowed: allowedFactors, model: costModel)
-        } catch {
-            throw Diagnostic.error("cannot lower long_conv: \(error.description)", at: op.location)
-        }
-    }
-
-    /// The values of a compile-time known operand, nil when it is only known at run time.
-    private func knownValues(_ producer: Op, weights context: PassContext) throws -> [Double]? {
-        switch producer.kind {
-        case .constant(let data): return data.values
-        case .weight(let key):
-            guard let store = context.weights else { return nil }
-            return try ReferenceInterpreter.weightTensor(key: key, type: producer.type, from: store).values
-        default: return nil
-        }
+        if let note = MonarchFactorChoice.keptDirectNote(keptDirect) { context.diagnostics.append(note) }
     }
 }

@@ -6,6 +6,7 @@ public enum PassRegistry {
             Canonicalize(),
             DeadCodeElimination(),
             LowerLongConv(),
+            FormMonarchConv(),
             Fuse(),
         ]
     }
@@ -23,15 +24,19 @@ public enum PassRegistry {
         ]
     }
 
-    /// The CPU target's pipeline: the front pipeline, then long convolutions in Monarch-FFT form, whose
-    /// layout chains and shared DFT tables canonicalize merges, then fusion (unless `fusion` is false, the
-    /// comparison path of `--no-fusion`; `disabledRules` switches single fusion rules off), and dce drops what
-    /// the rewrites left unused.
+    /// The CPU target's pipeline: the front pipeline, then (fusion on) long convolutions as single `monarch_conv`
+    /// ops and the fusion rules (`disabledRules` switches single rules off), or (fusion off, the comparison path
+    /// of `--no-fusion`) long convolutions expanded to Monarch-FFT primitives, whose layout chains and shared DFT
+    /// tables canonicalize merges; dce drops what the rewrites left unused.
     public static func cpuPipeline(fusion: Bool = true, disabledRules: Set<String> = []) -> [any Pass] {
-        frontendPipeline + [
+        frontendPipeline + (fusion ? [
+            FormMonarchConv(),
+            Canonicalize(),
+            Fuse(disabled: disabledRules),
+        ] : [
             LowerLongConv(),
             Canonicalize(),
-        ] + (fusion ? [Fuse(disabled: disabledRules)] : []) + [
+        ]) + [
             DeadCodeElimination(),
         ]
     }

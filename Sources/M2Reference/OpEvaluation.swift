@@ -71,6 +71,17 @@ extension ReferenceInterpreter {
             return ConvolutionKernels.longConv(x: operands[0], kFwd: operands[1],
                                                kRev: bidirectional ? operands[2] : nil,
                                                skip: hasSkip ? operands[operands.count - 1] : nil)
+        case .monarchConv(let factors, let preGate, let postGate, let residual):
+            try requireUnbatched(operands.count - 1..<operands.count)
+            var next = 1
+            func take(_ present: Bool) -> Tensor64? {
+                guard present else { return nil }
+                defer { next += 1 }
+                return operands[next]
+            }
+            let g1 = take(preGate), g2 = take(postGate), r = take(residual)
+            return MonarchConvKernel.run(x: operands[0], preGate: g1, postGate: g2, residual: r,
+                                         spectrum: operands[next], factors: factors)
         case .transpose(let perm):
             let offset = operandTypes[0].batched ? 1 : 0
             let fullPerm = (offset == 1 ? [0] : []) + perm.map { $0 + offset }

@@ -13,7 +13,7 @@ public enum CPUEmitter {
         let templates = try TemplateSet.load(options)
         let graph = TilingModel.annotate(graph, options: options)
         let tilings = TilingModel.tilings(graph, options: options)
-        let plan = try ExecutionPlan(graph, panelWidths: tilings.mapValues(\.nr))
+        let plan = try ExecutionPlan(graph, panelWidths: tilings.mapValues(\.nr), kernelMemory: MonarchConvKernelPlan.kernelMemory(graph, isa: options.isa))
         let hash = ModelHash.of(graph)
         let interface = try ModelInterface(graph: graph, plan: plan)
         var files: [String: [UInt8]] = [:]
@@ -39,7 +39,7 @@ public enum CPUEmitter {
     public static func weightsFile(graph: Graph, weights: WeightStore,
                                    options: CPUEmitOptions = CPUEmitOptions()) throws(CPUEmitError) -> [UInt8] {
         let tilings = TilingModel.tilings(graph, options: options)
-        let plan = try ExecutionPlan(graph, panelWidths: tilings.mapValues(\.nr))
+        let plan = try ExecutionPlan(graph, panelWidths: tilings.mapValues(\.nr), kernelMemory: MonarchConvKernelPlan.kernelMemory(graph, isa: options.isa))
         return try weightsImage(graph: graph, plan: plan, hash: ModelHash.of(graph), weights: weights)
     }
 
@@ -71,6 +71,9 @@ public enum CPUEmitter {
             case .packedPanels(let width):
                 tensors.append(M2WTensor(name: stored.name, dtype: 0, shape: stored.shape,
                                          values: WeightPacking.pack(values, shape: op.type.shape, panelWidth: width)))
+            case .channelLanes(let lanes):
+                tensors.append(M2WTensor(name: stored.name, dtype: 0, shape: stored.shape,
+                                         values: SpectrumPacking.pack(values, shape: op.type.shape, lanes: lanes)))
             }
         }
         return M2WWriter.image(hash: hash, tensors: tensors)

@@ -71,6 +71,7 @@ struct CSourceEmitter {
         for (index, op) in plan.forwardOps.enumerated() {
             let instance = try kernels.instantiate(op)
             add(instance)
+            if let fill = instance.prologueCall { prologue += fill }
             forward += try templates.fragment("profile_begin", [:]) + instance.call
                 + templates.fragment("profile_end", ["INDEX": "\(index)"])
             profileTable += try templates.fragment("profile_entry", [

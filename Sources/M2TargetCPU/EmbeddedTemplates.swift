@@ -298,6 +298,8 @@ minimum_i32: a < b ? a : b
         }
 @@ swift_output_allocation
         var {{SWIFT}} = [{{STYPE}}](repeating: 0, count: batch * {{COUNT}})
+@@ table_call
+    {{FN}}({{TABLES}}); /* {{COMMENT}} tables */
 
 """#,
     "gather.c.tmpl": #"""
@@ -1399,6 +1401,307 @@ module {{MODULE}} {
     link "{{NAME}}"
     link "m"
     export *
+}
+
+"""#,
+    "monarch_conv.c.tmpl": #"""
+/* {{COMMENT}}: fused Monarch-FFT long convolution y = conv(x{{PRE_DOC}}){{POST_DOC}}{{RESIDUAL_DOC}}, {{H}} channels of
+ * length {{L}}, N = {{N}} = {{FACTORS_DOC}}. Work units of {{LANES}} channels of one sequence; each thread owns one
+ * {{SLOT_FLOATS}}-float arena slot ({{SLOTS_PER_ITEM}} per batch item), so at most batch × {{SLOTS_PER_ITEM}} threads. */
+static const int {{FN}}_factors[] = { {{FACTORS}} };
+static const long {{FN}}_span[] = { {{SPANS}} };
+static const long {{FN}}_dft_offset[] = { {{DFT_OFFSETS}} };
+static const long {{FN}}_twiddle_offset[] = { {{TWIDDLE_OFFSETS}} };
+static const m2_mc{{LANES}}_shape {{FN}}_shape = { {{LEVELS}}, {{FN}}_factors, {{FN}}_span, {{FN}}_dft_offset, {{FN}}_twiddle_offset,
+                                         {{N}}L, {{L}}L, {{H}}L };
+
+static void {{FN}}_tables(float *tables) { m2_mc{{LANES}}_fill_tables(&{{FN}}_shape, tables); }
+
+static void {{FN}}(int batch, int nt, const float *restrict x, const float *restrict g1, const float *restrict g2,
+                   const float *restrict r, const float *restrict spectrum, float *restrict y, float *restrict scratch,
+                   const float *restrict tables) {
+    const long sequences = (long)batch * {{SEQUENCES}}L, groups = {{GROUPS}}L, units = sequences * groups;
+    long workers = (long)batch * {{SLOTS_PER_ITEM}}L;
+    if (workers > units) workers = units;
+    if (workers > nt) workers = nt;
+    M2_OMP_FOR(nt)
+    for (long w = 0; w < workers; w++) {
+        float *buf = scratch + w * {{SLOT_FLOATS}}L;
+        for (long u = w; u < units; u += workers) {
+            const long c0 = (u % groups) * {{LANES}}L;
+            const long row = (u / groups) * {{H}}L + c0;
+            const int lanes = (int)({{H}}L - c0 < {{LANES}}L ? {{H}}L - c0 : {{LANES}}L);
+            const long at = row * {{L}}L;
+            m2_mc{{LANES}}_unit(&{{FN}}_shape, tables, x + at, g1 ? g1 + at : NULL, g2 ? g2 + at : NULL, r ? r + at : NULL,
+                                spectrum, c0, lanes, y + at, buf);
+        }
+    }
+}
+
+"""#,
+    "monarch_conv_support.c.tmpl": #"""
+/* Fused Monarch-FFT long convolution (monarch_conv, docs/MONARCH_FFT.md "The fused form"): {{LANES}} channels per
+ * work unit, one channel per lane of a vector (GCC/clang vector extension, {{TARGET_DOC}}), so every stage is the
+ * same lane-parallel loop whatever its factor. A unit's working set: N points of one vector each, real plane then
+ * imaginary plane, in a per-thread arena slot (stays in L1/L2 while the unit runs). */
+typedef float m2_mc{{LANES}}_v __attribute__((vector_size({{LANES}} * sizeof(float))));
+#define M2_MC{{LANES}}_TARGET {{TARGET}}
+
+typedef struct {
+    int levels;
+    const int *factors;         /* N_1 … N_p, N_1 even */
+    const long *span;           /* S_i = N_i ⋯ N_p */
+    const long *dft_offset;     /* level i's F_{N_i}: [N_i][N_i] real, then imaginary, in the tables */
+    const long *twiddle_offset; /* level i < p−1: ω_{S_i}^{k·m}, [N_i][S_i/N_i] real, then imaginary */
+    long n, l, h;
+} m2_mc{{LANES}}_shape;
+
+/* ω_n^{e}, exactly on quarter turns (as the compiler's Float64 tables). */
+static void m2_mc{{LANES}}_root(long e, long n, double *re, double *im) {
+    e %= n;
+    if ((4 * e) % n == 0) {
+        static const double qr[4] = {1.0, 0.0, -1.0, 0.0}, qi[4] = {0.0, -1.0, 0.0, 1.0};
+        *re = qr[4 * e / n];
+        *im = qi[4 * e / n];
+        return;
+    }
+    const double angle = 6.283185307179586476925 * (double)e / (double)n;
+    *re = cos(angle);
+    *im = -sin(angle);
+}
+
+/* The DFT matrices and twiddles of `s`, computed once at open. */
+static void m2_mc{{LANES}}_fill_tables(const m2_mc{{LANES}}_shape *s, float *t) {
+    for (int i = 0; i < s->levels; i++) {
+        const long r = s->factors[i], inner = s->span[i] / r;
+        float *f = t + s->dft_offset[i];
+        for (long a = 0; a < r; a++)
+            for (long b = 0; b < r; b++) {
+                double re, im;
+                m2_mc{{LANES}}_root(a * b, r, &re, &im);
+                f[a * r + b] = (float)re;
+                f[r * r + a * r + b] = (float)im;
+            }
+        if (i == s->levels - 1) continue;
+        float *w = t + s->twiddle_offset[i];
+        for (long k = 0; k < r; k++)
+            for (long m = 0; m < inner; m++) {
+                double re, im;
+                m2_mc{{LANES}}_root(k * m, s->span[i], &re, &im);
+                w[k * inner + m] = (float)re;
+                w[r * inner + k * inner + m] = (float)im;
+            }
+    }
+}
+
+/* v[k·vs] = Σ_{j<cols} F[k][j]·u[j·us] for k < rows; F = fre + i·conj·fim (conj = −1: the inverse DFT). Four
+ * output rows at a time, so each pair of u loads feeds sixteen FMAs. */
+M2_MC{{LANES}}_TARGET
+static inline void m2_mc{{LANES}}_dft(int rows, int cols, int stride, const float *restrict fre, const float *restrict fim,
+                                      float conj, const m2_mc{{LANES}}_v *ure, const m2_mc{{LANES}}_v *uim, long us,
+                                      m2_mc{{LANES}}_v *vre, m2_mc{{LANES}}_v *vim, long vs) {
+    int k = 0;
+    for (; k + 4 <= rows; k += 4) {
+        m2_mc{{LANES}}_v r0 = {0}, i0 = {0}, r1 = {0}, i1 = {0}, r2 = {0}, i2 = {0}, r3 = {0}, i3 = {0};
+        const float *c = fre + (long)k * stride, *s = fim + (long)k * stride;
+        for (int j = 0; j < cols; j++) {
+            const m2_mc{{LANES}}_v a = ure[j * us], b = uim[j * us];
+            r0 += c[j] * a - conj * s[j] * b;
+            i0 += c[j] * b + conj * s[j] * a;
+            r1 += c[stride + j] * a - conj * s[stride + j] * b;
+            i1 += c[stride + j] * b + conj * s[stride + j] * a;
+            r2 += c[2 * stride + j] * a - conj * s[2 * stride + j] * b;
+            i2 += c[2 * stride + j] * b + conj * s[2 * stride + j] * a;
+            r3 += c[3 * stride + j] * a - conj * s[3 * stride + j] * b;
+            i3 += c[3 * stride + j] * b + conj * s[3 * stride + j] * a;
+        }
+        vre[k * vs] = r0; vim[k * vs] = i0;
+        vre[(k + 1) * vs] = r1; vim[(k + 1) * vs] = i1;
+        vre[(k + 2) * vs] = r2; vim[(k + 2) * vs] = i2;
+        vre[(k + 3) * vs] = r3; vim[(k + 3) * vs] = i3;
+    }
+    for (; k < rows; k++) {
+        m2_mc{{LANES}}_v r0 = {0}, i0 = {0};
+        const float *c = fre + (long)k * stride, *s = fim + (long)k * stride;
+        for (int j = 0; j < cols; j++) {
+            const m2_mc{{LANES}}_v a = ure[j * us], b = uim[j * us];
+            r0 += c[j] * a - conj * s[j] * b;
+            i0 += c[j] * b + conj * s[j] * a;
+        }
+        vre[k * vs] = r0; vim[k * vs] = i0;
+    }
+}
+
+/* The same for a real u (the zero-padded input: only the first cols = N_1/2 columns of F are read). */
+M2_MC{{LANES}}_TARGET
+static inline void m2_mc{{LANES}}_dft_real(int rows, int cols, int stride, const float *restrict fre,
+                                           const float *restrict fim, const m2_mc{{LANES}}_v *u,
+                                           m2_mc{{LANES}}_v *vre, m2_mc{{LANES}}_v *vim, long vs) {
+    int k = 0;
+    for (; k + 4 <= rows; k += 4) {
+        m2_mc{{LANES}}_v r0 = {0}, i0 = {0}, r1 = {0}, i1 = {0}, r2 = {0}, i2 = {0}, r3 = {0}, i3 = {0};
+        const float *c = fre + (long)k * stride, *s = fim + (long)k * stride;
+        for (int j = 0; j < cols; j++) {
+            const m2_mc{{LANES}}_v a = u[j];
+            r0 += c[j] * a; i0 += s[j] * a;
+            r1 += c[stride + j] * a; i1 += s[stride + j] * a;
+            r2 += c[2 * stride + j] * a; i2 += s[2 * stride + j] * a;
+            r3 += c[3 * stride + j] * a; i3 += s[3 * stride + j] * a;
+        }
+        vre[k * vs] = r0; vim[k * vs] = i0;
+        vre[(k + 1) * vs] = r1; vim[(k + 1) * vs] = i1;
+        vre[(k + 2) * vs] = r2; vim[(k + 2) * vs] = i2;
+        vre[(k + 3) * vs] = r3; vim[(k + 3) * vs] = i3;
+    }
+    for (; k < rows; k++) {
+        m2_mc{{LANES}}_v r0 = {0}, i0 = {0};
+        for (int j = 0; j < cols; j++) {
+            r0 += fre[(long)k * stride + j] * u[j];
+            i0 += fim[(long)k * stride + j] * u[j];
+        }
+        vre[k * vs] = r0; vim[k * vs] = i0;
+    }
+}
+
+/* Re(conj(F)·u) for rows < N_1/2: the kept first L samples of the last inverse stage, real part only. */
+M2_MC{{LANES}}_TARGET
+static inline void m2_mc{{LANES}}_dft_real_out(int rows, int cols, int stride, const float *restrict fre,
+                                               const float *restrict fim, const m2_mc{{LANES}}_v *ure,
+                                               const m2_mc{{LANES}}_v *uim, long us, m2_mc{{LANES}}_v *out) {
+    for (int k = 0; k < rows; k++) {
+        m2_mc{{LANES}}_v acc = {0};
+        for (int j = 0; j < cols; j++)
+            acc += fre[(long)k * stride + j] * ure[j * us] + fim[(long)k * stride + j] * uim[j * us];
+        out[k] = acc;
+    }
+}
+
+/* Gathers the lanes' samples x[v·L + index] (⊙ g1), zero for lanes past `lanes`. */
+M2_MC{{LANES}}_TARGET
+static inline m2_mc{{LANES}}_v m2_mc{{LANES}}_load(const float *restrict x, const float *restrict g1, long index, long l,
+                                                   int lanes) {
+    m2_mc{{LANES}}_v u = {0};
+    for (int v = 0; v < lanes; v++) u[v] = g1 ? x[v * l + index] * g1[v * l + index] : x[v * l + index];
+    return u;
+}
+
+/* y[v·L + index] = out ⊙ g2 + r for the live lanes. */
+M2_MC{{LANES}}_TARGET
+static inline void m2_mc{{LANES}}_store(float *restrict y, const float *restrict g2, const float *restrict r, long index,
+                                        long l, int lanes, const m2_mc{{LANES}}_v *out) {
+    for (int v = 0; v < lanes; v++) {
+        float value = (*out)[v];
+        if (g2) value *= g2[v * l + index];
+        if (r) value += r[v * l + index];
+        y[v * l + index] = value;
+    }
+}
+
+/* One work unit: `lanes` consecutive rows (channels c0 …) of x, g1, g2, r and y, each pointer at the unit's first
+ * row. Forward levels in decimation-in-frequency order, in place (stage 1 reads only the non-zero half of the padded
+ * input), the spectrum product fused into the last level between its forward and inverse DFT, inverse levels in
+ * reverse order with conjugate twiddles; inverse stage 1 writes only the first L real outputs. */
+M2_MC{{LANES}}_TARGET
+static void m2_mc{{LANES}}_unit(const m2_mc{{LANES}}_shape *restrict s, const float *restrict tables,
+                                const float *restrict x, const float *restrict g1, const float *restrict g2,
+                                const float *restrict r, const float *restrict spectrum, long c0, int lanes,
+                                float *restrict y, float *restrict buf) {
+    enum { V = {{LANES}}, MAX_FACTOR = 64 };
+    typedef m2_mc{{LANES}}_v vec;
+    /* Zeroed only to keep gcc's maybe-uninitialized analysis quiet: every element read is written first. */
+    vec ure[MAX_FACTOR] = { { 0 } }, uim[MAX_FACTOR] = { { 0 } }, vre[MAX_FACTOR] = { { 0 } }, vim[MAX_FACTOR] = { { 0 } };
+    const long n = s->n, l = s->l;
+    vec *bre = (vec *)buf, *bim = (vec *)buf + n;
+    const int p = s->levels, r0 = s->factors[0];
+    const long inner0 = n / r0;
+    const float *f0re = tables + s->dft_offset[0], *f0im = f0re + (long)r0 * r0;
+    const int rl = s->factors[p - 1];
+    const float *flre = tables + s->dft_offset[p - 1], *flim = flre + (long)rl * rl;
+    /* The unit's channel group of the packed spectrum: frequency position k at [2k] (real), [2k + 1] (imaginary). */
+    const vec *spec = (const vec *)spectrum + c0 / V * 2 * n;
+
+    if (p == 1) {
+        /* One level: the block is the whole padded input and the output goes straight to y. */
+        for (int j = 0; j < r0 / 2; j++) ure[j] = m2_mc{{LANES}}_load(x, g1, j, l, lanes);
+        m2_mc{{LANES}}_dft_real(r0, r0 / 2, r0, f0re, f0im, ure, vre, vim, 1);
+        for (int k = 0; k < r0; k++) {
+            const vec a = vre[k], b = vim[k], c = spec[2 * k], d = spec[2 * k + 1];
+            vre[k] = a * c - b * d;
+            vim[k] = a * d + b * c;
+        }
+        m2_mc{{LANES}}_dft_real_out(r0 / 2, r0, r0, f0re, f0im, vre, vim, 1, ure);
+        for (int j = 0; j < r0 / 2; j++) m2_mc{{LANES}}_store(y, g2, r, j, l, lanes, &ure[j]);
+        return;
+    }
+
+    /* Forward stage 1: rows n1 < N_1/2 of the padded input, twiddled into the buffer. */
+    const float *w0re = tables + s->twiddle_offset[0], *w0im = w0re + (long)r0 * inner0;
+    for (long m = 0; m < inner0; m++) {
+        for (int j = 0; j < r0 / 2; j++) ure[j] = m2_mc{{LANES}}_load(x, g1, j * inner0 + m, l, lanes);
+        m2_mc{{LANES}}_dft_real(r0, r0 / 2, r0, f0re, f0im, ure, bre + m, bim + m, inner0);
+        for (int k = 0; k < r0; k++) {
+            const vec a = bre[k * inner0 + m], b = bim[k * inner0 + m];
+            const float wr = w0re[k * inner0 + m], wi = w0im[k * inner0 + m];
+            bre[k * inner0 + m] = a * wr - b * wi;
+            bim[k * inner0 + m] = a * wi + b * wr;
+        }
+    }
+    /* Forward middle stages, in place per block of S_i points. */
+    for (int i = 1; i < p - 1; i++) {
+        const int ri = s->factors[i];
+        const long span = s->span[i], inner = span / ri;
+        const float *fre = tables + s->dft_offset[i], *fim = fre + (long)ri * ri;
+        const float *wre = tables + s->twiddle_offset[i], *wim = wre + (long)ri * inner;
+        for (long base = 0; base < n; base += span)
+            for (long m = 0; m < inner; m++) {
+                vec *pre = bre + base + m, *pim = bim + base + m;
+                m2_mc{{LANES}}_dft(ri, ri, ri, fre, fim, 1.0f, pre, pim, inner, vre, vim, 1);
+                for (int k = 0; k < ri; k++) {
+                    const float wr = wre[k * inner + m], wi = wim[k * inner + m];
+                    pre[k * inner] = vre[k] * wr - vim[k] * wi;
+                    pim[k * inner] = vre[k] * wi + vim[k] * wr;
+                }
+            }
+    }
+    /* Last level with the spectrum product (digit-reversed position = buffer position). */
+    for (long base = 0; base < n; base += rl) {
+        m2_mc{{LANES}}_dft(rl, rl, rl, flre, flim, 1.0f, bre + base, bim + base, 1, vre, vim, 1);
+        for (int k = 0; k < rl; k++) {
+            const vec a = vre[k], b = vim[k], c = spec[2 * (base + k)], d = spec[2 * (base + k) + 1];
+            vre[k] = a * c - b * d;
+            vim[k] = a * d + b * c;
+        }
+        m2_mc{{LANES}}_dft(rl, rl, rl, flre, flim, -1.0f, vre, vim, 1, bre + base, bim + base, 1);
+    }
+    /* Inverse middle stages: conjugate twiddles, then conjugate DFTs. */
+    for (int i = p - 2; i >= 1; i--) {
+        const int ri = s->factors[i];
+        const long span = s->span[i], inner = span / ri;
+        const float *fre = tables + s->dft_offset[i], *fim = fre + (long)ri * ri;
+        const float *wre = tables + s->twiddle_offset[i], *wim = wre + (long)ri * inner;
+        for (long base = 0; base < n; base += span)
+            for (long m = 0; m < inner; m++) {
+                vec *pre = bre + base + m, *pim = bim + base + m;
+                for (int k = 0; k < ri; k++) {
+                    const float wr = wre[k * inner + m], wi = -wim[k * inner + m];
+                    const vec a = pre[k * inner], b = pim[k * inner];
+                    ure[k] = a * wr - b * wi;
+                    uim[k] = a * wi + b * wr;
+                }
+                m2_mc{{LANES}}_dft(ri, ri, ri, fre, fim, -1.0f, ure, uim, 1, pre, pim, inner);
+            }
+    }
+    /* Inverse stage 1: rows n1 < N_1/2 only, real part only, gated into y. */
+    for (long m = 0; m < inner0; m++) {
+        for (int k = 0; k < r0; k++) {
+            const float wr = w0re[k * inner0 + m], wi = -w0im[k * inner0 + m];
+            const vec a = bre[k * inner0 + m], b = bim[k * inner0 + m];
+            ure[k] = a * wr - b * wi;
+            uim[k] = a * wi + b * wr;
+        }
+        m2_mc{{LANES}}_dft_real_out(r0 / 2, r0, r0, f0re, f0im, ure, uim, 1, vre);
+        for (int j = 0; j < r0 / 2; j++) m2_mc{{LANES}}_store(y, g2, r, j * inner0 + m, l, lanes, &vre[j]);
+    }
 }
 
 """#,

@@ -17,6 +17,10 @@ enum TensorLayout: Hashable {
     /// A block-diagonal weight [nb, q, p] (or dense [m, n]) stored as panels of `width` output columns, the
     /// layout the GEMM kernels stream (see `WeightPacking`).
     case packedPanels(width: Int)
+    /// A `monarch_conv` spectrum [2, H, N] stored as `[⌈H / lanes⌉][N][2][lanes]`: per group of `lanes` channels,
+    /// each frequency's real then imaginary parts as one vector each (channels past H zero), the order the fused
+    /// kernel reads them (`SpectrumPacking`).
+    case channelLanes(lanes: Int)
 }
 
 /// Decisions made before any text is written: which ops run (dead ones are dropped), which run once at open
@@ -39,15 +43,31 @@ struct ExecutionPlan {
     private(set) var liveInputs: Set<ValueID> = []
     private(set) var homes: [ValueID: ValueHome] = [:]
     private(set) var tensors: [StoredTensor] = []
-    /// For a block-diagonal matmul whose weight is a leaf: the packed tensor's table index, by op result.
+    /// For a block-diagonal matmul whose weight is a leaf (or a `monarch_conv` whose spectrum is): the packed
+    /// tensor's table index, by op result.
     private(set) var packedWeight: [ValueID: Int] = [:]
     private(set) var arenaBytesPerItem = 0
     private(set) var staticsFloats = 0
+    /// Per-op scratch in the arena (live only while the op runs) and tables in the statics (filled at open),
+    /// for kernels that need them (`monarch_conv`), by op result.
+    private(set) var scratchHome: [ValueID: Int] = [:]
+    private(set) var tableHome: [ValueID: Int] = [:]
+    private let kernelMemory: [ValueID: KernelMemory]
+
+    /// What a kernel needs besides its operands and result.
+    struct KernelMemory: Hashable {
+        var scratchBytesPerItem: Int
+        var tableFloats: Int
+        /// The last operand, when a constant, is stored `.channelLanes(lanes:)` (the op's packedWeight entry).
+        var lastOperandLanes: Int?
+    }
 
     /// `panelWidths`: for each block-diagonal matmul with a stored weight, the panel width its kernel reads
     /// (`GemmTiling.nr`); such weights are stored packed.
-    init(_ graph: Graph, panelWidths: [ValueID: Int] = [:]) throws(CPUEmitError) {
+    /// `kernelMemory`: scratch and table sizes of the ops whose kernels need them.
+    init(_ graph: Graph, panelWidths: [ValueID: Int] = [:], kernelMemory: [ValueID: KernelMemory] = [:]) throws(CPUEmitError) {
         self.graph = graph
+        self.kernelMemory = kernelMemory
         let live = Self.liveValues(graph)
         let ops = graph.ops.filter { live.contains($0.result) }
         var root: [ValueID: ValueID] = [:]
@@ -68,6 +88,11 @@ struct ExecutionPlan {
         for op in prologueOps {
             homes[op.result] = .statics(offset: staticsFloats)
             staticsFloats += (op.type.elementCount + 15) / 16 * 16
+        }
+        for op in forwardOps {
+            guard let tables = kernelMemory[op.result]?.tableFloats, tables > 0 else { continue }
+            tableHome[op.result] = staticsFloats
+            staticsFloats += (tables + 15) / 16 * 16
         }
         planArena(ops, rootOf: rootOf)
         for op in ops where op.kind == .reshape { homes[op.result] = homes[rootOf(op.result)] }
@@ -99,6 +124,8 @@ struct ExecutionPlan {
             case .plain: (name, shape) = (base, op.type.shape)
             case .packedPanels(let width):
                 (name, shape) = (base + "@packed\(width)", WeightPacking.packedShape(of: op.type.shape, panelWidth: width))
+            case .channelLanes(let lanes):
+                (name, shape) = (base + "@lanes\(lanes)", SpectrumPacking.packedShape(of: op.type.shape, lanes: lanes))
             }
             let t = StoredTensor(leaf: leaf, layout: layout, name: name, shape: shape)
             if let i = index[t] { return i }
@@ -118,6 +145,9 @@ struct ExecutionPlan {
                 // Each entry is computed before the dictionary write: `entry` itself mutates `self`.
                 if op.kind.isBlockDiagProduct, i == 1, leaf.result == operand, let width = panelWidths[op.result] {
                     let packed = entry(leaf, .packedPanels(width: width))
+                    packedWeight[op.result] = packed
+                } else if i == op.operands.count - 1, leaf.result == operand, let lanes = kernelMemory[op.result]?.lastOperandLanes {
+                    let packed = entry(leaf, .channelLanes(lanes: lanes))
                     packedWeight[op.result] = packed
                 } else {
                     let plain = entry(leaf, .plain)
@@ -150,6 +180,10 @@ struct ExecutionPlan {
             planner.release(before: step)
             guard op.type.batched, !op.kind.isLeaf, op.kind != .reshape else { continue }
             homes[op.result] = .arena(offset: planner.place(bytes: op.type.elementCount * 4, lastUse: lastUse[op.result] ?? step))
+            // Scratch is placed after the result, so it overlaps neither the operands nor the result.
+            if let scratch = kernelMemory[op.result]?.scratchBytesPerItem, scratch > 0 {
+                scratchHome[op.result] = planner.place(bytes: scratch, lastUse: step)
+            }
         }
         arenaBytesPerItem = planner.peak
     }

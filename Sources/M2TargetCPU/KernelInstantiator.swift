@@ -18,6 +18,8 @@ struct KernelInstantiator {
         var kernel: String
         var call: String
         var support: [(name: String, text: String)] = []
+        /// A call the model makes once at open (tables a forward kernel reads), if any.
+        var prologueCall: String? = nil
     }
 
     func instantiate(_ op: Op) throws(CPUEmitError) -> Instance {
@@ -144,6 +146,9 @@ struct KernelInstantiator {
             let d = hasSkip ? pointer(op.operands[op.operands.count - 1]) : "NULL"
             let args = [pointer(op.operands[0]), pointer(op.operands[1]), kRev, d, pointer(op.result)].map { ", " + $0 }.joined()
             return Instance(kernel: kernel, call: try templates.fragment("call", ["FN": fn, "ARGS": args, "COMMENT": op.kind.mnemonic]))
+
+        case .monarchConv:
+            return try monarchConv(op, values: values)
 
         case .transpose(let perm):
             guard let x else { throw .unsupported(op: describe(op), reason: "missing operand") }

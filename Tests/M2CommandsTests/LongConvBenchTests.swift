@@ -3,8 +3,9 @@ import M2Passes
 import Testing
 @testable import M2Commands
 
-/// bench/longconv/bench.sh end to end for one tiny, non-power-of-two size: weights, both m2c compiles
-/// (Monarch-FFT and --long-conv direct), the FFTW driver, its output cross-check and its table. Timings are
+/// bench/longconv/bench.sh end to end for one tiny, non-power-of-two size: weights, the three m2c compiles
+/// (fused monarch_conv, --no-fusion Monarch-FFT, --long-conv direct), the FFTW driver, its output cross-check
+/// and its table. Timings are
 /// not asserted; the factorization and the nominal flop counts the driver reports are checked against m2c's.
 /// Needs the m2c executable beside the test binary (`swift build` / scripts/test.sh build it) and FFTW3
 /// (scripts/setup.sh installs libfftw3-dev).
@@ -30,22 +31,25 @@ struct LongConvBenchTests {
                                          "--work", work.path, "--m2c", m2c.path])
         try #require(result.status == 0, "bench.sh failed (exit \(result.status)):\n\(result.stderr)")
 
-        // The two libraries really are the two forms: --long-conv direct keeps the op, the CPU pipeline lowers it.
+        // The libraries really are the three forms: --long-conv direct keeps the op, --no-fusion expands it, the
+        // CPU pipeline fuses it.
         let compiled = work.appendingPathComponent("L\(Self.sequenceLength)")
         let directIR = try String(contentsOf: compiled.appendingPathComponent("direct/lc_direct.ir"), encoding: .utf8)
         let monarchIR = try String(contentsOf: compiled.appendingPathComponent("monarch/lc_monarch.ir"), encoding: .utf8)
         #expect(directIR.contains("long_conv"))
         #expect(!monarchIR.contains("long_conv") && monarchIR.contains("stage = \"product\""))
+        let fusedIR = try String(contentsOf: compiled.appendingPathComponent("fused/lc_fused.ir"), encoding: .utf8)
+        #expect(fusedIR.contains("monarch_conv") && !fusedIR.contains("long_conv") && !fusedIR.contains("blockdiag_matmul"))
 
         let plan = try MonarchFactorization.cheapest(for: 2 * Self.sequenceLength)
         let lines = result.stdout.split(separator: "\n").map(String.init)
         let rows = lines.filter { $0.hasPrefix("| \(Self.sequenceLength) |") }
         try #require(rows.count == 1, "one table row expected:\n\(result.stdout)")
         let cells = rows[0].split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
-        #expect(cells.count == 11)
+        #expect(cells.count == 14)
         #expect(cells[1] == "1")
         #expect(cells[2] == plan.description)
-        // Three methods × (ms per layer, GFLOP/s), then the two ratios: all positive numbers.
+        // Four methods × (ms per layer, GFLOP/s), then the three ratios: all positive numbers.
         for cell in cells[3...] {
             let value = try #require(Double(cell), "not a number: '\(cell)' in \(rows[0])")
             #expect(value > 0, "\(rows[0])")

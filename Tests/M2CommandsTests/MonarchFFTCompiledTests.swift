@@ -42,7 +42,8 @@ struct MonarchFFTCompiledTests {
         #expect(metrics.relL2 <= 1e-5, "\(shape) \(variant): \(metrics)")
     }
 
-    /// The golden fixtures through the CPU pipeline, whose IR has no long_conv left.
+    /// The golden fixtures through the CPU pipeline, whose IR has no long_conv left: fused monarch_conv ops by
+    /// default (gates and the residual convolution absorbed), the expanded Monarch-FFT form with --no-fusion.
     @Test func cpuPipelineLowersEveryConvolutionOfAFixture() throws {
         let config = try #require(Fixtures.golden("tiny", "config.json"))
         let weights = try #require(Fixtures.golden("tiny", "weights.safetensors"))
@@ -52,13 +53,20 @@ struct MonarchFFTCompiledTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var importCommand = try M2C.parseAsRoot(["import", config.path, "-o", "\(dir)/tiny.m2"])
         try importCommand.run()
-        var irCommand = try M2C.parseAsRoot(["ir", "\(dir)/tiny.m2", "--weights", weights.path, "--weights", pooler.path,
-                                             "--target", "cpu", "-o", "\(dir)/tiny.ir"])
-        try irCommand.run()
-        let text = try String(contentsOfFile: "\(dir)/tiny.ir", encoding: .utf8)
-        #expect(!text.contains("long_conv"))
-        #expect(text.contains("monarch = "))
-        #expect(text.contains("stage = \"product\""))
+        func ir(_ extra: [String]) throws -> String {
+            var irCommand = try M2C.parseAsRoot(["ir", "\(dir)/tiny.m2", "--weights", weights.path, "--weights", pooler.path,
+                                                 "--target", "cpu", "-o", "\(dir)/tiny.ir"] + extra)
+            try irCommand.run()
+            return try String(contentsOfFile: "\(dir)/tiny.ir", encoding: .utf8)
+        }
+        let fused = try ir([])
+        #expect(!fused.contains("long_conv") && !fused.contains("stage = \"product\""))
+        #expect(fused.components(separatedBy: "pre_gate = true, post_gate = true, residual = true").count - 1 == 2,
+                "one fully fused convolution per layer:\n\(fused)")
+        let expanded = try ir(["--no-fusion"])
+        #expect(!expanded.contains("long_conv") && !expanded.contains("monarch_conv"))
+        #expect(expanded.contains("monarch = "))
+        #expect(expanded.contains("stage = \"product\""))
     }
 }
 

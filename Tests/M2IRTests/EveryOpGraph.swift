@@ -46,6 +46,9 @@ func everyOpGraph() throws -> Graph {
     _ = try b.add(.longConv(bidirectional: false, hasSkip: true), [channels, kFwd, d])
     _ = try b.add(.longConv(bidirectional: true, hasSkip: false), [channels, kFwd, kRev])
     let y = try b.add(.longConv(bidirectional: true, hasSkip: true), [channels, kFwd, kRev, d])
+    let spectrum = try b.weight("k.spectrum", shape: [2, 6, 8])
+    _ = try b.add(.monarchConv(factors: [4, 2], preGate: false, postGate: false, residual: false), [channels, spectrum])
+    _ = try b.add(.monarchConv(factors: [2, 2, 2], preGate: true, postGate: true, residual: true), [channels, y, y, y, spectrum])
 
     let flat = try b.add(.reshape, [y], reshapeTo: [24])
     let head = try b.add(.slice(axis: 0, start: 2, end: 10), [flat])

@@ -10,6 +10,8 @@ import Testing
              .gather, .shortConv, .longConv, .transpose, .reshape, .slice, .concat, .cast,
              .glu, .addLayerNorm, .fusedMatmul:
             return kind.mnemonic
+        case .monarchConv:
+            return kind.mnemonic
         }
     }
 
@@ -30,6 +32,7 @@ import Testing
         let expected = ["input", "weight", "const", "blockdiag_matmul", "scale", "shift", "layer_norm", "gather",
                         "short_conv", "long_conv", "transpose", "reshape", "slice", "concat", "cast",
                         "glu", "add_layer_norm", "fused_matmul"]
+            + ["monarch_conv"]
             + UnaryFn.allCases.map(\.rawValue) + BinaryFn.allCases.map(\.rawValue) + ReduceFn.allCases.map { "reduce_\($0.rawValue)" }
         #expect(printedFamilies == Set(expected))
     }

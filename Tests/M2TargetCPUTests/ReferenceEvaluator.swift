@@ -94,6 +94,8 @@ struct ReferenceEvaluator {
                     }
                 }
                 v[op.result] = y
+            case .monarchConv(let factors, let preGate, let postGate, let residual):
+                v[op.result] = monarchConv(xs, shape: ss[0], factors: factors, gated: [preGate, postGate, residual])
             case .transpose(let perm):
                 let out = op.type.shape, src = ss[0]
                 v[op.result] = (0..<op.type.elementCount).map { i in
@@ -219,5 +221,45 @@ struct ReferenceEvaluator {
         let idx = unflatten(i, out)
         let lead = out.count - s.count
         return flatten(s.indices.map { s[$0] == 1 ? 0 : idx[$0 + lead] }, s)
+    }
+
+    /// conv(x ⊙ g1) ⊙ g2 + r with the spectrum read back into natural order through the digit reversal of the op's
+    /// doc comment; the convolution as a direct sum over the DFT: y[i] = Re Σ_k S[k]·X[k]·ω_N^{−ki}.
+    private func monarchConv(_ xs: [[Double]], shape: [Int], factors: [Int], gated: [Bool]) -> [Double] {
+        let (h, l) = (shape[shape.count - 2], shape[shape.count - 1])
+        let n = 2 * l
+        var next = 1
+        let extras = gated.map { present -> [Double]? in
+            guard present else { return nil }
+            defer { next += 1 }
+            return xs[next]
+        }
+        let spectrum = xs[next]
+        var natural = [Double](repeating: 0, count: 2 * h * n)
+        for (position, k) in MonarchSpectrumOrder.frequencies(factors: factors).enumerated() {
+            for part in 0..<2 { for c in 0..<h { natural[(part * h + c) * n + k] = spectrum[(part * h + c) * n + position] } }
+        }
+        var y = [Double](repeating: 0, count: xs[0].count)
+        for row in 0..<(xs[0].count / l) {
+            let c = row % h
+            let x = (0..<l).map { xs[0][row * l + $0] * (extras[0]?[row * l + $0] ?? 1) }
+            for i in 0..<l {
+                var acc = 0.0
+                for k in 0..<n {
+                    var re = 0.0, im = 0.0
+                    for j in 0..<l {
+                        let angle = -2 * Double.pi * Double((k * j) % n) / Double(n)
+                        re += x[j] * cos(angle)
+                        im += x[j] * sin(angle)
+                    }
+                    let (sr, si) = (natural[c * n + k], natural[(h + c) * n + k])
+                    let (pr, pi) = (re * sr - im * si, re * si + im * sr)
+                    let back = 2 * Double.pi * Double((k * i) % n) / Double(n)
+                    acc += pr * cos(back) - pi * sin(back)
+                }
+                y[row * l + i] = acc * (extras[1]?[row * l + i] ?? 1) + (extras[2]?[row * l + i] ?? 0)
+            }
+        }
+        return y
     }
 }

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Long-convolution benchmark: m2c's Monarch-FFT long conv vs an FFTW radix-2 FFT convolution vs the direct sum,
+# Long-convolution benchmark: m2c's fused Monarch kernel and its expanded Monarch-FFT form vs an FFTW radix-2 FFT
+# convolution vs the direct sum,
 # batch 1, one bidirectional convolution of H channels (M2-BERT: two per layer), for each L and thread count.
 #
 #   bench/longconv/bench.sh [--lengths 128,256,…] [--channels 768] [--threads 1,2] [--min-time S] [--warmup S]
 #                           [--work DIR] [--m2c PATH]
 #
 # Per L: longconv_bench writes random kernels (safetensors); `m2c compile bench/longconv/lc.m2` builds the
-# convolution twice (CPU pipeline = Monarch-FFT; --long-conv direct = the O(L²) sum) with $M2C_CFLAGS; one
-# longconv_bench process then checks the three outputs against each other and times all three, in turns
+# convolution three times (CPU pipeline = one fused monarch_conv; --no-fusion = Monarch-FFT expanded into
+# primitive ops; --long-conv direct = the O(L²) sum) with $M2C_CFLAGS; one longconv_bench process then checks
+# the four outputs against each other and times all four, in turns
 # (see longconv_bench.c). Prints the markdown table of docs/PERFORMANCE.md (ms per layer = 2 convolutions).
 # Environment: M2C_CFLAGS (default -O3 -march=native) for the generated libraries and the driver.
 set -euo pipefail
@@ -50,9 +52,14 @@ for l in ${lengths//,/ }; do
   dir="$work/L$l"
   mkdir -p "$dir"
   "$driver" weights -L "$l" -H "$channels" -s "$l" -o "$dir/weights.safetensors"
-  for form in monarch direct; do
+  for form in fused monarch direct; do
+    case "$form" in
+      fused) flags=() ;;
+      monarch) flags=(--no-fusion) ;;
+      direct) flags=(--long-conv direct) ;;
+    esac
     "$m2c" compile "$here/lc.m2" --param "seq_len=$l" --param "channels=$channels" \
-      --weights "$dir/weights.safetensors" --long-conv "$form" --name "lc_$form" -o "$dir/$form" 2>"$dir/$form.log" \
+      --weights "$dir/weights.safetensors" "${flags[@]}" --name "lc_$form" -o "$dir/$form" 2>"$dir/$form.log" \
       || { cat "$dir/$form.log" >&2; exit 1; }
     make -s -C "$dir/$form" CFLAGS="$cflags" >&2
   done
@@ -60,7 +67,8 @@ for l in ${lengths//,/ }; do
   [ -n "$factors" ] || { echo "bench.sh: L=$l: no Monarch factorization in $dir/monarch/lc_monarch.ir" >&2; exit 1; }
   echo "L=$l: Monarch factorization $factors (N = $((2 * l)))" >&2
   output="$("$driver" time -L "$l" -H "$channels" -s "$l" --factors "$factors" --threads "$threads" \
-    --warmup "$warmup" --min-time "$min_time" --monarch "$dir/monarch/lc_monarch" --direct "$dir/direct/lc_direct")"
+    --warmup "$warmup" --min-time "$min_time" --fused "$dir/fused/lc_fused" --monarch "$dir/monarch/lc_monarch" \
+    --direct "$dir/direct/lc_direct")"
   echo "$output" >&2
   while IFS= read -r line; do
     case "$line" in
@@ -70,8 +78,8 @@ for l in ${lengths//,/ }; do
   done <<<"$output"
 done
 
-echo "| L | threads | factors | m2c Monarch ms/layer | GFLOP/s | FFTW ms/layer | GFLOP/s | direct ms/layer | GFLOP/s | m2c / FFTW | m2c / direct |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| L | threads | factors | m2c fused ms/layer | GFLOP/s | m2c expanded ms/layer | GFLOP/s | FFTW ms/layer | GFLOP/s | direct ms/layer | GFLOP/s | fused / FFTW | expanded / FFTW | fused / direct |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
 echo
 printf '%s\n' "${notes[@]}"

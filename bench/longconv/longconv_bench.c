@@ -2,21 +2,22 @@
  * longconv_bench: one bidirectional long convolution with a D skip (M2-BERT's, semantics §3.7), H channels of
  * length L, batch 1, timed three ways in one process so that their ratios share the machine's state:
  *
- *   monarch  an m2c-generated library (CPU pipeline: Monarch-FFT form), loaded with dlopen
+ *   fused    an m2c-generated library (CPU pipeline: one fused monarch_conv kernel), loaded with dlopen
+ *   monarch  the same compiled with --no-fusion (Monarch-FFT form expanded into primitive ops)
  *   fftw     FFTW3 float: zero-pad to N = 2L, r2c, product with the precomputed kernel spectrum, c2r, keep L
  *   direct   an m2c-generated library compiled with --long-conv direct (the O(L²) sum)
  *
  *   longconv_bench weights -L L -H H -s SEED -o FILE.safetensors
  *       writes k_fwd [H,L], k_rev [H,L], skip [H] (the weights of bench/longconv/lc.m2) from SEED
- *   longconv_bench time -L L -H H -s SEED --monarch DIR/NAME --direct DIR/NAME --factors 32x8
+ *   longconv_bench time -L L -H H -s SEED --fused DIR/NAME --monarch DIR/NAME --direct DIR/NAME --factors 32x8
  *                  [--threads 1,2] [--warmup S] [--min-time S] [--min-reps N]
- *       regenerates the same weights from SEED, checks the three outputs against each other, then prints one
+ *       regenerates the same weights from SEED, checks the four outputs against each other, then prints one
  *       markdown table row per thread count (ms per layer = 2 convolutions; GFLOP/s from nominal flop counts)
  *
  * Timing: per method a warm-up of at least --warmup seconds after the output check's call (none when that call
  * took over 2 s), then ceil(--min-time / one call) repetitions (at least --min-reps, at most 200; a single one
  * once a call exceeds 2 s); the methods take turns repetition by repetition, so slow drifts of a shared
- * machine hit all three alike; the median is reported.
+ * machine hit all four alike; the median is reported.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -301,7 +302,7 @@ static double rel_l2(const float *a, const float *b, long count) {
 /* ---- command line ---- */
 
 typedef struct {
-    const char *command, *output, *monarch, *direct, *factors;
+    const char *command, *output, *fused, *monarch, *direct, *factors;
     long h, l;
     uint64_t seed;
     int threads[MAX_THREAD_COUNTS], thread_counts, min_reps;
@@ -340,6 +341,7 @@ static options parse(int argc, char **argv) {
         else if (!strcmp(flag, "-H")) o.h = parse_long(v, flag);
         else if (!strcmp(flag, "-s")) o.seed = (uint64_t)parse_long(v, flag);
         else if (!strcmp(flag, "-o")) o.output = v;
+        else if (!strcmp(flag, "--fused")) o.fused = v;
         else if (!strcmp(flag, "--monarch")) o.monarch = v;
         else if (!strcmp(flag, "--direct")) o.direct = v;
         else if (!strcmp(flag, "--factors")) o.factors = v;
@@ -356,7 +358,8 @@ static options parse(int argc, char **argv) {
 }
 
 static int time_all(const options *o) {
-    if (!o->monarch || !o->direct || !o->factors) die("%s", "time needs --monarch DIR/NAME, --direct DIR/NAME and --factors");
+    if (!o->fused || !o->monarch || !o->direct || !o->factors)
+        die("%s", "time needs --fused DIR/NAME, --monarch DIR/NAME, --direct DIR/NAME and --factors");
     long factors[MAX_FACTORS];
     const int levels = parse_list(o->factors, "x", factors, MAX_FACTORS, "--factors");
     long n = 1;
@@ -364,13 +367,16 @@ static int time_all(const options *o) {
     if (n != 2 * o->l) die("--factors %s does not multiply to N = 2L", o->factors);
 
     problem p = make_problem(o->h, o->l, o->seed);
-    m2c_library monarch = open_m2c(o->monarch), direct = open_m2c(o->direct);
+    m2c_library fused = open_m2c(o->fused), monarch = open_m2c(o->monarch), direct = open_m2c(o->direct);
     const long count = o->h * o->l;
-    float *y_monarch = checked_alloc(count), *y_fftw = checked_alloc(count), *y_direct = checked_alloc(count);
+    float *y_fused = checked_alloc(count), *y_monarch = checked_alloc(count), *y_fftw = checked_alloc(count);
+    float *y_direct = checked_alloc(count);
     float *scratch = checked_alloc(count);
 
-    /* Flop counts per convolution (all channels); one layer runs two convolutions. */
-    const double flops[3] = {o->h * monarch_flops(factors, levels), o->h * radix2_flops(n), o->h * direct_flops(o->l)};
+    /* Flop counts per convolution (all channels); one layer runs two convolutions. Both m2c forms are rated on
+     * the flops of the expanded Monarch form. */
+    const double flops[4] = {o->h * monarch_flops(factors, levels), o->h * monarch_flops(factors, levels),
+                             o->h * radix2_flops(n), o->h * direct_flops(o->l)};
     printf("# L=%ld H=%ld factors=%s flops/channel: monarch %.0f radix2 %.0f direct %.0f\n", o->l, o->h, o->factors,
            monarch_flops(factors, levels), radix2_flops(n), direct_flops(o->l));
 
@@ -378,29 +384,33 @@ static int time_all(const options *o) {
     for (int t = 0; t < o->thread_counts; t++) {
         const int threads = o->threads[t];
         fftw_convolution fftw = make_fftw(&p, threads);
-        if (monarch.set_num_threads(monarch.model, threads) || direct.set_num_threads(direct.model, threads))
+        if (fused.set_num_threads(fused.model, threads) || monarch.set_num_threads(monarch.model, threads)
+            || direct.set_num_threads(direct.model, threads))
             die("cannot set %s threads", "the libraries'");
-        method methods[3] = {{.name = "monarch", .run = run_m2c, .context = &monarch},
+        method methods[4] = {{.name = "fused", .run = run_m2c, .context = &fused},
+                             {.name = "monarch", .run = run_m2c, .context = &monarch},
                              {.name = "fftw", .run = run_fftw, .context = &fftw},
                              {.name = "direct", .run = run_m2c, .context = &direct}};
-        methods[0].first_call = timed_call(&methods[0], p.x, y_monarch);
-        methods[1].first_call = timed_call(&methods[1], p.x, y_fftw);
-        methods[2].first_call = timed_call(&methods[2], p.x, y_direct);
-        const double e_monarch = rel_l2(y_monarch, y_direct, count), e_fftw = rel_l2(y_fftw, y_direct, count);
-        printf("# L=%ld threads=%d rel L2 vs direct: monarch %.2e fftw %.2e\n", o->l, threads, e_monarch, e_fftw);
-        if (!(e_monarch <= MAX_REL_L2) || !(e_fftw <= MAX_REL_L2)) {
+        float *outputs[4] = {y_fused, y_monarch, y_fftw, y_direct};
+        for (int i = 0; i < 4; i++) methods[i].first_call = timed_call(&methods[i], p.x, outputs[i]);
+        const double e_fused = rel_l2(y_fused, y_direct, count), e_monarch = rel_l2(y_monarch, y_direct, count);
+        const double e_fftw = rel_l2(y_fftw, y_direct, count);
+        printf("# L=%ld threads=%d rel L2 vs direct: fused %.2e monarch %.2e fftw %.2e\n", o->l, threads, e_fused, e_monarch,
+               e_fftw);
+        if (!(e_fused <= MAX_REL_L2) || !(e_monarch <= MAX_REL_L2) || !(e_fftw <= MAX_REL_L2)) {
             fprintf(stderr, "longconv_bench: L=%ld: the convolutions disagree (limit %.0e)\n", o->l, MAX_REL_L2);
             failed = 1;
         }
-        measure(methods, 3, p.x, scratch, o->warmup, o->min_time, o->min_reps);
-        double ms[3];
-        for (int i = 0; i < 3; i++) ms[i] = median_ms(&methods[i]);
-        printf("# L=%ld threads=%d repetitions: monarch %d fftw %d direct %d\n", o->l, threads,
-               methods[0].reps, methods[1].reps, methods[2].reps);
-        /* | L | thr | factors | m2c ms | GFLOP/s | FFTW ms | GFLOP/s | direct ms | GFLOP/s | m2c/FFTW | m2c/direct | */
+        measure(methods, 4, p.x, scratch, o->warmup, o->min_time, o->min_reps);
+        double ms[4];
+        for (int i = 0; i < 4; i++) ms[i] = median_ms(&methods[i]);
+        printf("# L=%ld threads=%d repetitions: fused %d monarch %d fftw %d direct %d\n", o->l, threads,
+               methods[0].reps, methods[1].reps, methods[2].reps, methods[3].reps);
+        /* | L | thr | factors | fused ms | GFLOP/s | expanded ms | GFLOP/s | FFTW ms | GFLOP/s | direct ms | GFLOP/s |
+         * fused/FFTW | expanded/FFTW | fused/direct | */
         printf("| %ld | %d | %s ", o->l, threads, o->factors);
-        for (int i = 0; i < 3; i++) printf("| %.3f | %.1f ", 2.0 * ms[i], flops[i] / (ms[i] * 1e6));
-        printf("| %.2f | %.3f |\n", ms[0] / ms[1], ms[0] / ms[2]);
+        for (int i = 0; i < 4; i++) printf("| %.3f | %.1f ", 2.0 * ms[i], flops[i] / (ms[i] * 1e6));
+        printf("| %.2f | %.2f | %.3f |\n", ms[0] / ms[2], ms[1] / ms[2], ms[0] / ms[3]);
         fflush(stdout);
         free_fftw(&fftw);
     }

@@ -31,6 +31,9 @@ public struct Fuse: Pass {
 public enum FusionRules {
     static var all: [RewriteRule] {
         [
+            .monarchPreGate,
+            .monarchPostGate,
+            .monarchResidual,
             .matmulBias,
             .matmulResidual,
             .matmulActivation,

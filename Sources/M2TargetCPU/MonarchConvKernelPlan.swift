@@ -1,0 +1,85 @@
+import M2IR
+
+/// How the fused `monarch_conv` kernel (Templates/cpu/monarch_conv*.c.tmpl) runs one op: channels per work unit
+/// (one per vector lane), the per-thread arena slots its working set lives in, and the layout of its DFT and
+/// twiddle tables (computed once at open into the statics).
+struct MonarchConvKernelPlan: Hashable {
+    /// At most this many threads work on one batch item's convolution (each needs its own slot).
+    static let maxSlotsPerItem = 16
+
+    let factors: [Int]
+    let channels: Int
+    let length: Int
+    /// Sequences (rows of `channels` channels) per batch item: the product of the static dims before [H, L].
+    let sequences: Int
+    let lanes: Int
+    let isa: CPUISA
+
+    init?(_ op: Op, isa: CPUISA) {
+        guard case .monarchConv(let factors, _, _, _) = op.kind, op.type.rank >= 2, op.type.batched else { return nil }
+        self.factors = factors
+        channels = op.type.shape[op.type.rank - 2]
+        length = op.type.shape[op.type.rank - 1]
+        sequences = op.type.shape.dropLast(2).reduce(1, *)
+        // A 512-bit vector of floats; AVX2 and generic C take 8 (their working set per unit halves too).
+        lanes = isa == .avx512 ? 16 : 8
+        self.isa = isa
+    }
+
+    var n: Int { 2 * length }
+
+    /// Compiles the kernel for its ISA whatever the library's CFLAGS (as the GEMM micro-kernels do).
+    var targetAttribute: String {
+        switch isa {
+        case .avx512: return "__attribute__((target(\"avx512f,avx2,fma\")))"
+        case .avx2: return "__attribute__((target(\"avx2,fma\")))"
+        case .generic: return ""
+        }
+    }
+
+    var targetDescription: String {
+        isa == .generic ? "plain C" : "compiled for \(isa.rawValue)"
+    }
+    var groups: Int { (channels + lanes - 1) / lanes }
+    var slotsPerItem: Int { min(groups * sequences, Self.maxSlotsPerItem) }
+    /// One unit's complex buffer: N points × lanes, two planes.
+    var slotFloats: Int { 2 * n * lanes }
+    var scratchBytesPerItem: Int { slotsPerItem * slotFloats * 4 }
+
+    /// S_i = N_i ⋯ N_p.
+    var spans: [Int] { factors.indices.map { factors[$0...].reduce(1, *) } }
+
+    /// Table layout: per level its DFT matrix [N_i][N_i] (real, imaginary), then for every level but the last
+    /// its twiddles [N_i][S_i/N_i] (real, imaginary).
+    var dftOffsets: [Int] { offsets.dft }
+    var twiddleOffsets: [Int] { offsets.twiddle }
+    var tableFloats: Int { offsets.total }
+
+    private var offsets: (dft: [Int], twiddle: [Int], total: Int) {
+        var dft: [Int] = [], twiddle: [Int] = [], at = 0
+        for (i, r) in factors.enumerated() {
+            dft.append(at)
+            at += 2 * r * r
+            if i < factors.count - 1 {
+                twiddle.append(at)
+                at += 2 * spans[i]
+            } else {
+                twiddle.append(0)
+            }
+        }
+        return (dft, twiddle, at)
+    }
+}
+
+extension MonarchConvKernelPlan {
+    /// Scratch and table sizes of every `monarch_conv` in `graph`, for the execution plan.
+    static func kernelMemory(_ graph: Graph, isa: CPUISA) -> [ValueID: ExecutionPlan.KernelMemory] {
+        var memory: [ValueID: ExecutionPlan.KernelMemory] = [:]
+        for op in graph.ops {
+            guard let plan = MonarchConvKernelPlan(op, isa: isa) else { continue }
+            memory[op.result] = .init(scratchBytesPerItem: plan.scratchBytesPerItem, tableFloats: plan.tableFloats,
+                                      lastOperandLanes: plan.lanes)
+        }
+        return memory
+    }
+}

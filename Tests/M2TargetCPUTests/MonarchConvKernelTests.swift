@@ -1,0 +1,75 @@
+import Foundation
+import M2IR
+import M2TargetCPU
+import M2Weights
+import Testing
+
+/// The fused monarch_conv kernel (Templates/cpu/monarch_conv*.c.tmpl) against the Float64 reference loops, for
+/// one to four levels, factors that are not powers of two, channel counts that leave a partial lane group, and
+/// every combination of gates; batch 3, so several work units and arena slots are in use.
+@Suite("CPU target: fused monarch_conv kernel", .serialized)
+struct MonarchConvKernelTests {
+    struct Case: CustomStringConvertible, Sendable {
+        var channels: Int
+        var factors: [Int]
+        var gates: (pre: Bool, post: Bool, residual: Bool)
+        var description: String {
+            "H=\(channels) factors=\(factors.map(String.init).joined(separator: "x")) pre=\(gates.pre) post=\(gates.post) residual=\(gates.residual)"
+        }
+    }
+
+    static let cases: [Case] = [
+        Case(channels: 5, factors: [8], gates: (false, false, false)),
+        Case(channels: 3, factors: [64], gates: (true, true, true)),
+        Case(channels: 20, factors: [8, 4], gates: (true, false, false)),
+        Case(channels: 17, factors: [12, 16], gates: (false, true, true)),
+        Case(channels: 16, factors: [4, 3, 8], gates: (true, true, false)),
+        Case(channels: 9, factors: [2, 4, 2, 4], gates: (false, false, true)),
+    ]
+
+    static func model(_ c: Case) throws -> TestModels.Model {
+        let l = c.factors.reduce(1, *) / 2, h = c.channels, batch = 3
+        var b = GraphBuilder(name: "mc", attributes: ["seq_len": .int(l)])
+        var operands = [try b.input("x", type: .f32([h, l], batched: true))]
+        var inputs = ["x": TestModels.values(batch * h * l, seed: 1).map(Double.init)]
+        for (name, present) in [("g1", c.gates.pre), ("g2", c.gates.post), ("r", c.gates.residual)] where present {
+            operands.append(try b.input(name, type: .f32([h, l], batched: true)))
+            inputs[name] = TestModels.values(batch * h * l, seed: inputs.count + 1).map(Double.init)
+        }
+        let spectrum = TestModels.values(2 * h * 2 * l, seed: 9).map { Double($0) / Double(l) }
+        operands.append(try b.constant(spectrum, shape: [2, h, 2 * l]))
+        let y = try b.add(.monarchConv(factors: c.factors, preGate: c.gates.pre, postGate: c.gates.post, residual: c.gates.residual),
+                          operands)
+        b.output("y", y)
+        return TestModels.Model(graph: b.graph, weights: WeightStore([InMemoryTensors(origin: "test")]), inputs: inputs, batch: batch)
+    }
+
+    func check(_ c: Case, compiler: String, cflags: String = CHarness.strict, openMP: Bool = true) throws {
+        let model = try Self.model(c)
+        let library = try CPUEmitter.emit(graph: model.graph, weights: model.weights, name: "mc")
+        let harness = try CHarness(library, compiler: compiler, cflags: cflags, openMP: openMP)
+        defer { harness.remove() }
+        let exe = try harness.driver(TestModels.driver(model, library: "mc"))
+        let (status, output) = try harness.run(exe, [harness.weightsPath])
+        #expect(status == 0, "driver failed: \(output)")
+        let expected = try ReferenceEvaluator(graph: model.graph, weights: model.weights, inputs: model.inputs,
+                                              batch: model.batch).outputs()
+        let actual = try #require(parseOutputs(output)["y"], "no output y in \(output)")
+        let reference = try #require(expected["y"])
+        #expect(actual.count == reference.count)
+        let scale = max(1e-30, reference.map(abs).max() ?? 0)
+        let error = zip(actual, reference).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(error / scale <= 1e-5, "\(c) with \(compiler): max error \(error) relative to \(scale)")
+    }
+
+    @Test(arguments: cases)
+    func matchesReference(_ c: Case) throws {
+        try check(c, compiler: "gcc")
+    }
+
+    @Test("clang, and gcc without OpenMP under ASan + UBSan")
+    func otherCompilersAndSanitizers() throws {
+        if CHarness.hasCompiler("clang") { try check(Self.cases[4], compiler: "clang") }
+        try check(Self.cases[3], compiler: "gcc", cflags: CHarness.sanitized, openMP: false)
+    }
+}
