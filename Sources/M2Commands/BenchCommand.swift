@@ -27,6 +27,11 @@ struct BenchCommand: ParsableCommand {
 
     @OptionGroup var cpu: CPUTargetOptions
 
+    @OptionGroup var cuda: CUDATargetOptions
+
+    @Option(help: "Target to time: cpu, or cuda (built with nvcc, run on the GPU; no sgemm baseline, --threads ignored).")
+    var target: CompileCommand.Target = .cpu
+
     @Option(name: .customLong("seq-len"), help: ArgumentHelp("Comma-separated sequence lengths (default: the model's own).", valueName: "L,…"))
     var seqLens: String?
 
@@ -105,7 +110,7 @@ struct BenchCommand: ParsableCommand {
         var progress = ProgressLine()
 
         var sgemm: SgemmBaseline?
-        if !noSgemm {
+        if !noSgemm && target == .cpu {
             progress.update("bench: building the OpenBLAS sgemm baseline")
             do { sgemm = try SgemmBaseline.prepare(compiler: cc) } catch {
                 progress.clear()
@@ -122,7 +127,7 @@ struct BenchCommand: ParsableCommand {
             progress.update("bench \(tag): compiling \(model.model)")
             let session = try CompilerSession.open(options, requireWeights: true)
             // The CPU pipeline, as `m2c compile --target cpu` runs it (long convolutions lowered to Monarch FFT).
-            let graph = try session.runPasses(try CompilerSession.pipeline(cpu.pipeline, upTo: nil))
+            let graph = try session.runPasses(try CompilerSession.pipeline(target == .cuda ? cuda.pipeline(cpu) : cpu.pipeline, upTo: nil))
             let seqLen = length ?? Self.sequenceLength(of: session.model.graph)
             // Model flops come from the elaborated graph: long_conv is still one op there, whatever a pass lowers it to.
             let flopsPerItem = FlopCount.perItem(session.model.graph)
@@ -134,9 +139,11 @@ struct BenchCommand: ParsableCommand {
                 return d
             } ?? CPUBuild.temporaryDirectory()
             defer { if keep == nil { try? FileManager.default.removeItem(atPath: directory) } }
-            progress.update("bench \(tag): building \(name) (\(cc) \(flags))")
-            let library = try CPUBuild.load(graph, session: session, name: name, directory: directory, compiler: cc, cflags: flags,
-                                            options: cpu.emitOptions)
+            progress.update("bench \(tag): building \(name) (\(target == .cuda ? "nvcc, \(cuda.precision.rawValue)" : "\(cc) \(flags)"))")
+            let library = target == .cuda
+                ? try CUDABuild.load(graph, session: session, name: name, directory: directory, options: cuda.emitOptions)
+                : try CPUBuild.load(graph, session: session, name: name, directory: directory, compiler: cc, cflags: flags,
+                                    options: cpu.emitOptions)
             let vocab = ModelInputs.vocabulary(of: graph)
 
             for threadCount in threadCounts {
