@@ -26,7 +26,25 @@ enum CUDATestSupport {
 
     /// An M2-BERT graph after the CUDA pipeline, with deterministic random weights: a golden fixture's config
     /// (`tiny`, `small`) imported as m2c import does, or `base` = examples/m2-bert-base.m2 at `seqLen`.
+    /// Compiled once per model (M2-BERT-base takes minutes in a debug build); only `assign-precision` differs
+    /// between precisions, so each call re-runs just that pass.
     static func model(_ which: String, seqLen: Int = 512, precision: CUDAPrecision) throws -> (Graph, WeightStore) {
+        let key = "\(which)@\(seqLen)"
+        cacheLock.lock()
+        defer { cacheLock.unlock() }
+        let (fp32Graph, weights) = try cache[key] ?? compile(which, seqLen: seqLen)
+        cache[key] = (fp32Graph, weights)
+        var graph = fp32Graph
+        var context = PassContext(weights: weights)
+        try PassPipeline([AssignPrecision(precision: precision.rawValue)]).run(&graph, context: &context)
+        return (graph, weights)
+    }
+
+    nonisolated(unsafe) private static var cache: [String: (Graph, WeightStore)] = [:]
+    private static let cacheLock = NSLock()
+
+    /// The CUDA pipeline's graph in fp32 (whose precision annotations `AssignPrecision` overwrites).
+    private static func compile(_ which: String, seqLen: Int) throws -> (Graph, WeightStore) {
         var options = ElaborationOptions()
         let source: String, file: String
         if which == "base" {
@@ -45,7 +63,7 @@ enum CUDATestSupport {
         let weights = WeightStore([RandomWeights.make(specs: specs, seed: 3)])
         var graph = model.graph
         var context = PassContext(weights: weights)
-        try PassPipeline(PassRegistry.cudaPipeline(precision: precision.rawValue)).run(&graph, context: &context)
+        try PassPipeline(PassRegistry.cudaPipeline(precision: CUDAPrecision.fp32.rawValue)).run(&graph, context: &context)
         return (graph, weights)
     }
 
