@@ -52,7 +52,8 @@ let package = Package(
         .testTarget(name: "M2PassesTests", dependencies: ["M2Passes", "M2IR", "M2Weights", "M2Reference"],
                     exclude: ["Inputs"]),
         .testTarget(name: "M2TargetCPUTests", dependencies: ["M2TargetCPU", "M2IR", "M2Weights"]),
-        .testTarget(name: "M2TargetCUDATests", dependencies: ["M2TargetCUDA", "M2TargetCPU", "M2IR", "M2Weights", "M2Reference"]),
+        .testTarget(name: "M2TargetCUDATests", dependencies: ["M2TargetCUDA", "M2TargetCPU", "M2IR", "M2Weights", "M2Reference",
+                                                        "M2Frontend", "M2Passes", "M2Import"]),
         .testTarget(name: "M2ReferenceTests", dependencies: ["M2Reference", "M2IR", "M2Weights"]),
         .testTarget(name: "M2CommandsTests", dependencies: ["M2Commands", "M2Import", "M2Frontend", "M2Passes", "M2Reference", "M2Weights", "M2IR"]),
     ]

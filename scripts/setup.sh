@@ -21,6 +21,21 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+# CUDA toolkit without a GPU (nvcc, ptxas, cudart from PyPI wheels) in .venv-cuda: the CUDA target's compile
+# tests use it (docs/CUDA.md). Best effort: without it those tests are skipped with a message saying so.
+root=$(cd "$(dirname "$0")/.." && pwd)
+if ! ls "$root"/.venv-cuda/lib/python3*/site-packages/nvidia/cu13/bin/nvcc >/dev/null 2>&1; then
+  echo "setup: installing the CUDA compiler wheels into .venv-cuda"
+  if ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
+    if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null 2>&1 || true
+  fi
+  if python3 -m venv "$root/.venv-cuda" && "$root/.venv-cuda/bin/pip" install -q --disable-pip-version-check \
+       nvidia-cuda-nvcc nvidia-cuda-runtime nvidia-cuda-crt nvidia-cuda-cccl; then :; else
+    echo "setup: warning: could not install the CUDA wheels; CUDA compile tests will be skipped" >&2
+  fi
+fi
+
 if ! command -v swift >/dev/null 2>&1; then
   echo "setup: swift is not on PATH; install Swift 6 (https://www.swift.org/install/linux/) and retry" >&2
   exit 1

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import M2IR
 import M2Passes
+import M2TargetCPU
 
 /// `m2c bench MODEL [--seq-len 128,512] [--batch 1] [--threads 1,2] [--profile] [--json]`: per sequence length,
 /// compiles the model (random weights unless --weights), builds it with -O3 -march=native and OpenMP, loads it,
@@ -26,6 +27,11 @@ struct BenchCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
 
     @OptionGroup var cpu: CPUTargetOptions
+
+    @OptionGroup var cuda: CUDATargetOptions
+
+    @Option(help: "Target to time: cpu, or cuda (built with nvcc, run on the GPU; no sgemm baseline, --threads ignored).")
+    var target: CompileCommand.Target = .cpu
 
     @Option(name: .customLong("seq-len"), help: ArgumentHelp("Comma-separated sequence lengths (default: the model's own).", valueName: "L,…"))
     var seqLens: String?
@@ -73,6 +79,7 @@ struct BenchCommand: ParsableCommand {
             }
         }
         if reps < 1 { throw ValidationError("--reps must be at least 1") }
+        if memory && target == .cuda { throw ValidationError("--memory measures the CPU target's host memory; it does not apply to --target cuda") }
         if warmupSeconds < 0 { throw ValidationError("--warmup-seconds must not be negative") }
     }
 
@@ -109,7 +116,7 @@ struct BenchCommand: ParsableCommand {
         var progress = ProgressLine()
 
         var sgemm: SgemmBaseline?
-        if !noSgemm {
+        if !noSgemm && target == .cpu {
             progress.update("bench: building the OpenBLAS sgemm baseline")
             do { sgemm = try SgemmBaseline.prepare(compiler: cc) } catch {
                 progress.clear()
@@ -126,7 +133,7 @@ struct BenchCommand: ParsableCommand {
             progress.update("bench \(tag): compiling \(model.model)")
             let session = try CompilerSession.open(options, requireWeights: true)
             // The CPU pipeline, as `m2c compile --target cpu` runs it (long convolutions lowered to Monarch FFT).
-            let graph = try session.runPasses(try CompilerSession.pipeline(cpu.pipeline, upTo: nil))
+            let graph = try session.runPasses(try CompilerSession.pipeline(target == .cuda ? cuda.pipeline(cpu) : cpu.pipeline, upTo: nil))
             let seqLen = length ?? Self.sequenceLength(of: session.model.graph)
             // Model flops come from the elaborated graph: long_conv is still one op there, whatever a pass lowers it to.
             let flopsPerItem = FlopCount.perItem(session.model.graph)
@@ -138,9 +145,15 @@ struct BenchCommand: ParsableCommand {
                 return d
             } ?? CPUBuild.temporaryDirectory()
             defer { if keep == nil { try? FileManager.default.removeItem(atPath: directory) } }
-            progress.update("bench \(tag): building \(name) (\(cc) \(flags))")
-            let emitted = try CPUBuild.emit(graph, session: session, name: name, directory: directory, options: cpu.emitOptions)
-            let library = try CPUBuild.buildAndLoad(name: name, directory: directory, compiler: cc, cflags: flags)
+            progress.update("bench \(tag): building \(name) (\(target == .cuda ? "nvcc, \(cuda.precision.rawValue)" : "\(cc) \(flags)"))")
+            let library: GeneratedLibrary
+            var emitted: EmittedLibrary?
+            if target == .cuda {
+                library = try CUDABuild.load(graph, session: session, name: name, directory: directory, options: cuda.emitOptions)
+            } else {
+                emitted = try CPUBuild.emit(graph, session: session, name: name, directory: directory, options: cpu.emitOptions)
+                library = try CPUBuild.buildAndLoad(name: name, directory: directory, compiler: cc, cflags: flags)
+            }
             let vocab = ModelInputs.vocabulary(of: graph)
 
             for threadCount in threadCounts {
@@ -170,7 +183,7 @@ struct BenchCommand: ParsableCommand {
                     let profiled = profile ? ProfileReport(library.profile(), forwards: reps) : nil
                     var record = makeRecord(seqLen: seqLen, batch: b, threads: threadCount, timing: timing,
                                             gflop: flopsPerItem * Double(b) * 1e-9, sgemm: sgemmRate, flags: flags, profile: profiled)
-                    if memory {
+                    if memory, let emitted {
                         progress.update("bench \(tag): batch \(b): one forward out of process for peak memory")
                         do {
                             record.memory = try MemoryMeasurement.measure(directory: directory, name: name, graph: graph, emitted: emitted,

@@ -3,16 +3,19 @@ import Foundation
 import M2IR
 import M2Passes
 import M2TargetCPU
+import M2TargetCUDA
 
 /// `m2c compile MODEL --target cpu -o DIR`: the pass pipeline, then the target's code generator.
 struct CompileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compile",
-        abstract: "Compile a model into a C library (header, source, packed weights, Makefile, Swift wrapper).",
+        abstract: "Compile a model into a C or CUDA library (header, source, weights, Makefile, Swift wrapper).",
         discussion: """
         Writes DIR/NAME.h, NAME.c, NAME.m2w (with --weights or --random-weights), Makefile, NAME.pc.in,
         NAME.swift and module.modulemap (see docs/OUTPUT.md). --build runs make so DIR also holds libNAME.a and
         libNAME.so. --dump-ir DIR writes the IR after every pass; DIR/NAME.ir is the IR the emitter walked.
+        --target cuda writes NAME.cu instead of NAME.c and a Makefile building libNAME.so with nvcc for every
+        --cuda-arch (docs/CUDA.md); --precision picks fp32, bf16 or fp16 storage.
         """)
 
     enum Target: String, ExpressibleByArgument, CaseIterable { case cpu, cuda }
@@ -25,7 +28,9 @@ struct CompileCommand: ParsableCommand {
 
     @OptionGroup var cpu: CPUTargetOptions
 
-    @Option(help: "Target: cpu (C11 + OpenMP). cuda is not implemented yet.")
+    @OptionGroup var cuda: CUDATargetOptions
+
+    @Option(help: "Target: cpu (C11 + OpenMP) or cuda (CUDA C++ for NVIDIA GPUs, built with nvcc).")
     var target: Target = .cpu
 
     @Option(name: .shortAndLong, help: "Output directory (default: build/NAME).")
@@ -44,8 +49,8 @@ struct CompileCommand: ParsableCommand {
     var dumpIR: String?
 
     func run() throws {
-        guard target == .cpu else {
-            Console.error("error: --target cuda is not implemented yet; use --target cpu\n")
+        if target == .cuda && longConv == .direct {
+            Console.error("error: --long-conv direct is a CPU benchmark option; --target cuda lowers long convolutions itself\n")
             throw ReportedFailure(code: 2)
         }
         let session = try CompilerSession.open(model, requireWeights: false)
@@ -55,10 +60,11 @@ struct CompileCommand: ParsableCommand {
             try writeOrPrint(IRPrinter.print(graph), to: "\(dumpIR)/\(String(format: "%02d", index))-\(name).ir")
         }
         try dump(0, "elaborate", session.model.graph)
-        let passes = longConv == .monarch ? cpu.pipeline : PassRegistry.frontendPipeline
+        let passes = target == .cuda ? cuda.pipeline(cpu) : longConv == .monarch ? cpu.pipeline : PassRegistry.frontendPipeline
         let passed = try session.runPasses(passes) { i, pass, g in
             try dump(i + 1, pass.name, g)
         }
+        if target == .cuda { return try emitCUDA(passed, session: session) }
         let options = cpu.emitOptions
         // The IR the emitter walks, with the tile choices it makes recorded as annotations.
         let graph = TilingModel.annotate(passed, options: options)
@@ -77,6 +83,21 @@ struct CompileCommand: ParsableCommand {
         }
         let files = library.files.keys.sorted().joined(separator: ", ")
         Console.error("wrote \(directory)/{\(files)}\(build ? " and built lib\(libName).a, lib\(libName).so" : "")\n")
+    }
+
+    /// The CUDA half of `run`: NAME.cu, NAME.h, Makefile, wrapper and .m2w, then nvcc with --build.
+    private func emitCUDA(_ graph: Graph, session: CompilerSession) throws {
+        let libName = CPUBuild.libraryName(name, graph: graph)
+        let directory = output ?? "build/\(libName)"
+        try makeDirectory(directory)
+        try writeOrPrint(IRPrinter.print(graph), to: "\(directory)/\(libName).ir")
+        let library = try CUDABuild.emit(graph, session: session, name: libName, directory: directory, options: cuda.emitOptions)
+        if session.weights == nil {
+            Console.error("warning: no --weights or --random-weights: \(libName).m2w was not written\n")
+        }
+        if build { try CUDABuild.build(directory: directory) }
+        let files = library.files.keys.sorted().joined(separator: ", ")
+        Console.error("wrote \(directory)/{\(files)}\(build ? " and built lib\(libName).so" : "")\n")
     }
 }
 

@@ -9,17 +9,19 @@ struct IRCommand: ParsableCommand {
         commandName: "ir", abstract: "Print a model's IR after the front pipeline (or after one pass).")
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, dot }
-    enum Target: String, ExpressibleByArgument, CaseIterable { case cpu }
+    enum Target: String, ExpressibleByArgument, CaseIterable { case cpu, cuda }
 
     @OptionGroup var model: ModelOptions
 
     @Option(help: ArgumentHelp("Stop after this pass ('elaborate' = before any pass). See `m2c passes`.", valueName: "PASS"))
     var after: String?
 
-    @Option(help: "Show the IR as this target's pipeline lowers it (cpu: long convolutions in Monarch-FFT form); default: the front pipeline.")
+    @Option(help: "Show the IR as this target's pipeline lowers it (cpu: long convolutions in Monarch-FFT form; cuda: also the per-op storage precision); default: the front pipeline.")
     var target: Target?
 
     @OptionGroup var cpu: CPUTargetOptions
+
+    @OptionGroup var cuda: CUDATargetOptions
 
     @Option(help: "Output format: text (MLIR-like dump) or dot (Graphviz).")
     var format: Format = .text
@@ -35,7 +37,7 @@ struct IRCommand: ParsableCommand {
 
     func run() throws {
         let session = try CompilerSession.open(model, requireWeights: false)
-        let passes = target == .cpu ? cpu.pipeline : PassRegistry.frontendPipeline
+        let passes = target == .cpu ? cpu.pipeline : target == .cuda ? cuda.pipeline(cpu) : PassRegistry.frontendPipeline
         let graph = try session.runPasses(try CompilerSession.pipeline(passes, upTo: after))
         let text: String
         switch format {

@@ -12,11 +12,13 @@ struct RunCommand: ParsableCommand {
         abstract: "Run a model on token ids and write its outputs (safetensors).",
         discussion: "Outputs are written under the model's output names (last_hidden_state, pooled_output, pooled_output_mean, mlm_logits, …) as F32; with --probes also the probes.")
 
-    enum Engine: String, ExpressibleByArgument, CaseIterable { case reference, cpu }
+    enum Engine: String, ExpressibleByArgument, CaseIterable { case reference, cpu, cuda }
 
     @OptionGroup var model: ModelOptions
 
     @OptionGroup var cpu: CPUTargetOptions
+
+    @OptionGroup var cuda: CUDATargetOptions
 
     @Option(help: ArgumentHelp("Safetensors file with the inputs (input_ids, and token_type_ids / attention_mask when present), I32 [B, L].", valueName: "FILE"))
     var inputs: String?
@@ -30,7 +32,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output safetensors file.")
     var output: String
 
-    @Option(help: "Execution engine: reference (Float64 interpreter over the un-lowered IR) or cpu (compiles, builds and runs the generated C library).")
+    @Option(help: "Execution engine: reference (Float64 interpreter over the un-lowered IR), cpu (compiles, builds and runs the generated C library) or cuda (the same with the CUDA library, on the GPU).")
     var engine: Engine = .reference
 
     @Option(help: ArgumentHelp("Compare every output also present in this safetensors file (e.g. a golden io file) and exit non-zero if one is off: max|out − ref| ≤ 2e-5·std(ref).", valueName: "FILE"))
@@ -38,7 +40,13 @@ struct RunCommand: ParsableCommand {
 
     /// Tolerances against the original float32 model (../shared/golden/README.md): the Float64 reference,
     /// and generated float32 code.
-    var tolerance: Double { engine == .reference ? 2e-5 : 1e-4 }
+    var tolerance: Double {
+        switch engine {
+        case .reference: return 2e-5
+        case .cpu: return 1e-4
+        case .cuda: return cuda.tolerance
+        }
+    }
 
     func validate() throws {
         if (inputs == nil) == (randomInputs == nil) { throw ValidationError("give exactly one of --inputs FILE or --random-inputs SEED") }
@@ -67,7 +75,7 @@ struct RunCommand: ParsableCommand {
             case .reference:
                 results = try ReferenceInterpreter(graph: graph, weights: session.weights)
                     .run(inputValues: modelInputs.tensors, batch: modelInputs.batch)
-            case .cpu:
+            case .cpu, .cuda:
                 results = try runCompiled(session, modelInputs)
             }
         } catch let failure as ReportedFailure {
@@ -87,13 +95,16 @@ struct RunCommand: ParsableCommand {
         if let compare { try compareOutputs(results, graph: graph, with: compare) }
     }
 
-    /// Compiles the CPU pipeline's IR (long convolutions in Monarch-FFT form) to C in a temporary directory, builds it and runs it once.
+    /// Compiles the engine's pipeline (long convolutions in Monarch-FFT form) to C or CUDA in a temporary directory,
+    /// builds it and runs it once.
     private func runCompiled(_ session: CompilerSession, _ inputs: ModelInputs) throws -> [String: Tensor64] {
-        let graph = try session.runPasses(try CompilerSession.pipeline(cpu.pipeline, upTo: nil))
+        let pipeline = engine == .cuda ? cuda.pipeline(cpu) : cpu.pipeline
+        let graph = try session.runPasses(try CompilerSession.pipeline(pipeline, upTo: nil))
         let directory = try CPUBuild.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let library = try CPUBuild.load(graph, session: session, name: graph.name, directory: directory,
-                                        options: cpu.emitOptions)
+        let library = engine == .cuda
+            ? try CUDABuild.load(graph, session: session, name: graph.name, directory: directory, options: cuda.emitOptions)
+            : try CPUBuild.load(graph, session: session, name: graph.name, directory: directory, options: cpu.emitOptions)
         return try library.forward(graph: graph, inputs: inputs.tensors, batch: inputs.batch)
             .mapValues { Tensor64(shape: $0.shape, values: $0.values) }
     }

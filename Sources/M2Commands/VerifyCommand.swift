@@ -16,15 +16,19 @@ struct VerifyCommand: ParsableCommand {
         Compiles the model to a temporary directory (or --keep DIR), builds it with make, runs it on the golden
         inputs (--golden) or on random token ids (--batch, --random-inputs), and prints per output the max abs and
         relative L2 error against the Float64 reference and, with --golden, against the golden outputs.
-        Generated float32 code passes when max|out − ref| ≤ 1e-4 · std(ref) (../shared/golden/README.md).
+        Generated float32 code passes when max|out − ref| ≤ 1e-4 · std(ref) (../shared/golden/README.md); --target
+        cuda builds with nvcc and runs on the GPU (bf16/fp16 pass within 2e-2 · std(ref)).
+        The CUDA runtime's error (no device, old driver) is reported and fails the command.
         Exits non-zero when an output fails.
         """)
 
-    enum Target: String, ExpressibleByArgument, CaseIterable { case cpu }
+    enum Target: String, ExpressibleByArgument, CaseIterable { case cpu, cuda }
 
     @OptionGroup var model: ModelOptions
 
     @OptionGroup var cpu: CPUTargetOptions
+
+    @OptionGroup var cuda: CUDATargetOptions
 
     @Option(help: ArgumentHelp("Safetensors file with inputs and golden outputs (e.g. ../shared/golden/NAME.io.safetensors).", valueName: "FILE"))
     var golden: String?
@@ -63,11 +67,14 @@ struct VerifyCommand: ParsableCommand {
 
     func validate() throws {
         if batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if target == .cuda && (isolate || sanitize || valgrind || cc != nil || cflags != nil) {
+            throw ValidationError("--isolate, --sanitize, --valgrind, --cc and --cflags apply to --target cpu only")
+        }
     }
 
     func run() throws {
         let session = try CompilerSession.open(model, requireWeights: true)
-        let graph = try session.runPasses(try CompilerSession.pipeline(cpu.pipeline, upTo: nil))
+        let graph = try session.runPasses(try CompilerSession.pipeline(target == .cuda ? cuda.pipeline(cpu) : cpu.pipeline, upTo: nil))
         let directory = try keep ?? CPUBuild.temporaryDirectory()
         if keep != nil { try makeDirectory(directory) }
         defer { if keep == nil { try? FileManager.default.removeItem(atPath: directory) } }
@@ -90,7 +97,10 @@ struct VerifyCommand: ParsableCommand {
         let compiled: [String: (shape: [Int], values: [Double])]
         let reference: [String: Tensor64]
         do {
-            if isolate || sanitize || valgrind {
+            if target == .cuda {
+                let library = try CUDABuild.load(graph, session: session, name: name, directory: directory, options: cuda.emitOptions)
+                compiled = try library.forward(graph: graph, inputs: inputs.tensors, batch: inputs.batch)
+            } else if isolate || sanitize || valgrind {
                 var options = cpu.emitOptions
                 if valgrind && options.isa == .avx512 {
                     // valgrind cannot execute AVX-512 instructions (SIGILL); ASan+UBSan (--sanitize) covers those kernels.
@@ -114,25 +124,29 @@ struct VerifyCommand: ParsableCommand {
             // The reference runs the elaborated IR, before any pass, so passes and code generation are both checked.
             reference = try ReferenceInterpreter(graph: session.model.graph, weights: session.weights)
                 .run(inputValues: inputs.tensors, batch: inputs.batch)
+        } catch let failure as ReportedFailure {
+            throw failure
         } catch {
             Console.error("error: \(error)\n"); throw ReportedFailure()
         }
 
+        let tolerance = target == .cuda ? cuda.tolerance : Self.tolerance
         var table = ComparisonTable()
         for out in graph.outputs where !out.isProbe {
             guard let c = compiled[out.name] else { continue }
             if let r = reference[out.name] {
                 table.add("\(out.name) vs reference", output: c.values, outputShape: c.shape,
-                          reference: r.values, referenceShape: r.shape, tolerance: Self.tolerance)
+                          reference: r.values, referenceShape: r.shape, tolerance: tolerance)
             }
             if let g = goldenFile, let shape = g.shape(of: out.name) {
                 let ref = (try? g.floats(out.name).map(Double.init)) ?? []
                 table.add("\(out.name) vs golden", output: c.values, outputShape: c.shape,
-                          reference: ref, referenceShape: shape, tolerance: Self.tolerance)
+                          reference: ref, referenceShape: shape, tolerance: tolerance)
             }
         }
         let mode = sanitize ? ", ASan+UBSan" : valgrind ? ", valgrind" : isolate ? ", out of process" : ""
-        print("m2c verify \(model.model): target \(target.rawValue) (gemm \(cpu.gemm.rawValue), \(cpu.resolvedISA.rawValue))\(mode), batch \(inputs.batch)\(golden.map { ", golden \($0)" } ?? ", random inputs")")
+        let code = target == .cuda ? "\(cuda.precision.rawValue), \(cuda.architectureList.joined(separator: ","))" : "gemm \(cpu.gemm.rawValue), \(cpu.resolvedISA.rawValue)"
+        print("m2c verify \(model.model): target \(target.rawValue) (\(code))\(mode), batch \(inputs.batch)\(golden.map { ", golden \($0)" } ?? ", random inputs")")
         print(table.render(), terminator: "")
         print(table.passed ? "PASS" : "FAIL")
         guard table.passed else { throw ReportedFailure() }

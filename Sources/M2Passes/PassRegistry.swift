@@ -8,6 +8,7 @@ public enum PassRegistry {
             LowerLongConv(),
             FormMonarchConv(),
             Fuse(),
+            AssignPrecision(),
         ]
     }
 
@@ -38,6 +39,20 @@ public enum PassRegistry {
             Canonicalize(),
         ]) + [
             DeadCodeElimination(),
+        ]
+    }
+
+    /// The CUDA target's pipeline: the front pipeline, the long-convolution lowering, canonicalize, fusion (as
+    /// on the CPU), dce, then `assign-precision` records the library's storage precision on every op.
+    public static func cudaPipeline(precision: String, fusion: Bool = true, disabledRules: Set<String> = []) -> [any Pass] {
+        frontendPipeline + [
+            // FORM-MONARCH-CONV: when the pass exists it replaces lower-long-conv here (long_conv → monarch_conv,
+            // one shared-memory FFT kernel per op on the GPU). Until then the Monarch FFT runs as GEMMs.
+            LowerLongConv(),
+            Canonicalize(),
+        ] + (fusion ? [Fuse(disabled: disabledRules)] : []) + [
+            DeadCodeElimination(),
+            AssignPrecision(precision: precision),
         ]
     }
 

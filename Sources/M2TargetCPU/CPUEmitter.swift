@@ -43,11 +43,27 @@ public enum CPUEmitter {
         return try weightsImage(graph: graph, plan: plan, hash: ModelHash.of(graph), weights: weights)
     }
 
+    /// The C .m2w reader (Templates/cpu/m2w_loader.c.tmpl) for library `name`; the CUDA target includes it too.
+    public static func m2wLoaderSource(name: String) throws(CPUEmitError) -> String {
+        let prefix = name.uppercased()
+        return try TemplateSet(files: embeddedCPUTemplates).render("m2w_loader.c.tmpl", ["NAME": name, "PREFIX": prefix])
+    }
+
+    /// `NAME.swift` and `module.modulemap` for a library with this interface: the CUDA library has the same C API
+    /// shape, so it shares the wrapper.
+    public static func swiftWrapperFiles(name: String, graphName: String, m2cVersion: String,
+                                         interface: ModelInterface) throws(CPUEmitError) -> [String: String] {
+        let wrapper = SwiftWrapperEmitter(name: name, graphName: graphName, m2cVersion: m2cVersion, interface: interface,
+                                          templates: try TemplateSet(files: embeddedCPUTemplates))
+        return ["\(name).swift": try wrapper.wrapper(), "module.modulemap": try wrapper.moduleMap()]
+    }
+
     /// Hex SHA-256 identity of a graph, as written into the header and the .m2w.
     public static func modelHash(of graph: Graph) -> String { ModelHash.hex(ModelHash.of(graph)) }
 
-    private static func weightsImage(graph: Graph, plan: ExecutionPlan, hash: [UInt8],
-                                     weights: WeightStore) throws(CPUEmitError) -> [UInt8] {
+    /// The .m2w image of `plan`'s tensors (in their planned layouts) stamped with `hash`; also the CUDA target's.
+    public static func weightsImage(graph: Graph, plan: ExecutionPlan, hash: [UInt8],
+                                    weights: WeightStore) throws(CPUEmitError) -> [UInt8] {
         var tensors: [M2WTensor] = []
         for stored in plan.tensors {
             guard let op = graph.op(defining: stored.leaf) else { continue }
@@ -80,7 +96,7 @@ public enum CPUEmitter {
     }
 }
 
-func isCIdentifier(_ s: String) -> Bool {
+public func isCIdentifier(_ s: String) -> Bool {
     guard let first = s.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
     return s.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
 }

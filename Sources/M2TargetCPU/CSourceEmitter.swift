@@ -50,6 +50,7 @@ struct CSourceEmitter {
         var values = common
         values["NUM_TENSORS"] = "\(plan.tensors.count)"
         values["STATICS_FLOATS"] = "\(plan.staticsFloats)"
+        values["M2W_LOADER"] = try templates.render("m2w_loader.c.tmpl", common)
         values["MODEL_HASH_BYTES"] = hash.map { "0x" + ModelHash.hex([$0]) }.joined(separator: ", ")
         values["TENSOR_TABLE"] = try plan.tensors.map { (t) throws(CPUEmitError) in
             let bytes = t.shape.reduce(1, *) * 4

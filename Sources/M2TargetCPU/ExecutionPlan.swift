@@ -1,7 +1,7 @@
 import M2IR
 
 /// Where a value's elements live at run time.
-enum ValueHome: Hashable {
+public enum ValueHome: Hashable, Sendable {
     /// In the activation arena at a per-item byte offset (the C side scales it by the batch).
     case arena(offset: Int)
     /// In the statics buffer (weight-only values computed at open), at a float offset.
@@ -11,7 +11,7 @@ enum ValueHome: Hashable {
 }
 
 /// How a stored leaf tensor is laid out in the .m2w.
-enum TensorLayout: Hashable {
+public enum TensorLayout: Hashable, Sendable {
     /// Row-major in the order of its IR shape.
     case plain
     /// A block-diagonal weight [nb, q, p] (or dense [m, n]) stored as panels of `width` output columns, the
@@ -25,29 +25,29 @@ enum TensorLayout: Hashable {
 
 /// Decisions made before any text is written: which ops run (dead ones are dropped), which run once at open
 /// (they depend only on weights), where every value lives, and which tensors the .m2w holds.
-struct ExecutionPlan {
-    struct StoredTensor: Hashable {
-        var leaf: ValueID
-        var layout: TensorLayout
-        var name: String
+public struct ExecutionPlan {
+    public struct StoredTensor: Hashable, Sendable {
+        public var leaf: ValueID
+        public var layout: TensorLayout
+        public var name: String
         /// The shape written into the .m2w (the packed layout's, for packed tensors).
-        var shape: [Int]
+        public var shape: [Int]
     }
 
-    let graph: Graph
+    public let graph: Graph
     /// Ops that run in forward (batched results), in graph order.
-    private(set) var forwardOps: [Op] = []
+    public private(set) var forwardOps: [Op] = []
     /// Ops that run once at open (unbatched, non-leaf results), in graph order.
-    private(set) var prologueOps: [Op] = []
+    public private(set) var prologueOps: [Op] = []
     /// Input ops that some live op or output reads.
-    private(set) var liveInputs: Set<ValueID> = []
-    private(set) var homes: [ValueID: ValueHome] = [:]
-    private(set) var tensors: [StoredTensor] = []
+    public private(set) var liveInputs: Set<ValueID> = []
+    public private(set) var homes: [ValueID: ValueHome] = [:]
+    public private(set) var tensors: [StoredTensor] = []
     /// For a block-diagonal matmul whose weight is a leaf (or a `monarch_conv` whose spectrum is): the packed
     /// tensor's table index, by op result.
     private(set) var packedWeight: [ValueID: Int] = [:]
-    private(set) var arenaBytesPerItem = 0
-    private(set) var staticsFloats = 0
+    public private(set) var arenaBytesPerItem = 0
+    public private(set) var staticsFloats = 0
     /// Per-op scratch in the arena (live only while the op runs) and tables in the statics (filled at open),
     /// for kernels that need them (`monarch_conv`), by op result.
     private(set) var scratchHome: [ValueID: Int] = [:]
@@ -65,7 +65,11 @@ struct ExecutionPlan {
     /// `panelWidths`: for each block-diagonal matmul with a stored weight, the panel width its kernel reads
     /// (`GemmTiling.nr`); such weights are stored packed.
     /// `kernelMemory`: scratch and table sizes of the ops whose kernels need them.
-    init(_ graph: Graph, panelWidths: [ValueID: Int] = [:], kernelMemory: [ValueID: KernelMemory] = [:]) throws(CPUEmitError) {
+    public init(_ graph: Graph, panelWidths: [ValueID: Int] = [:]) throws(CPUEmitError) {
+        try self.init(graph, panelWidths: panelWidths, kernelMemory: [:])
+    }
+
+    init(_ graph: Graph, panelWidths: [ValueID: Int], kernelMemory: [ValueID: KernelMemory]) throws(CPUEmitError) {
         self.graph = graph
         self.kernelMemory = kernelMemory
         let live = Self.liveValues(graph)

@@ -323,10 +323,10 @@ struct KernelInstantiator {
     private func list(_ xs: [Int]) -> String { xs.map(String.init).joined(separator: ", ") }
 }
 
-func cType(_ d: DType) -> String { d == .f32 ? "float" : "int32_t" }
+public func cType(_ d: DType) -> String { d == .f32 ? "float" : "int32_t" }
 
 /// A C float literal for an op constant (parenthesised so it can follow any operator).
-func cFloat(_ v: Double) -> String {
+public func cFloat(_ v: Double) -> String {
     let f = Float(v)
     if f.isNaN { return "NAN" }
     if f.isInfinite { return f < 0 ? "(-INFINITY)" : "INFINITY" }
@@ -334,7 +334,7 @@ func cFloat(_ v: Double) -> String {
 }
 
 /// Escapes text for a C string literal.
-func escapeC(_ s: String) -> String {
+public func escapeC(_ s: String) -> String {
     var out = ""
     for c in s.unicodeScalars {
         switch c {

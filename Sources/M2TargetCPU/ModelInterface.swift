@@ -2,33 +2,33 @@ import M2IR
 
 /// The model's run-time interface as the generated C and Swift code name it: inputs (from the graph's input
 /// ops, with defaults from their "default" annotation) and outputs (probes excluded), plus shape constants.
-struct ModelInterface {
-    struct Input {
-        var value: ValueID
-        var name: String
-        var cName: String
-        var swiftName: String
-        var dtype: DType
-        var count: Int
+public struct ModelInterface {
+    public struct Input {
+        public var value: ValueID
+        public var name: String
+        public var cName: String
+        public var swiftName: String
+        public var dtype: DType
+        public var count: Int
         /// The C literal every element takes when the caller passes NULL; nil when the input is required.
-        var defaultLiteral: String?
+        public var defaultLiteral: String?
     }
 
-    struct Output {
-        var value: ValueID
-        var name: String
-        var cName: String
-        var swiftName: String
-        var macroKey: String
-        var type: TensorType
+    public struct Output {
+        public var value: ValueID
+        public var name: String
+        public var cName: String
+        public var swiftName: String
+        public var macroKey: String
+        public var type: TensorType
     }
 
-    var inputs: [Input] = []
-    var outputs: [Output] = []
+    public var inputs: [Input] = []
+    public var outputs: [Output] = []
     /// `(KEY, value)` pairs for `#define PREFIX_KEY value`.
-    var shapeConstants: [(String, Int)] = []
+    public var shapeConstants: [(String, Int)] = []
 
-    init(graph: Graph, plan: ExecutionPlan) throws(CPUEmitError) {
+    public init(graph: Graph, plan: ExecutionPlan) throws(CPUEmitError) {
         var usedC: Set<String> = Self.reservedC
         for op in graph.inputs {
             guard case .input(let name) = op.kind else { continue }

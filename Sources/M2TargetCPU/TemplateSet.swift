@@ -2,7 +2,7 @@ import Foundation
 
 /// The CPU target's text templates (Templates/cpu): whole files with `{{PLACEHOLDER}}`s, named fragments
 /// (`@@ name` sections of fragments.c.tmpl) and element-wise C expressions (expressions.def).
-struct TemplateSet {
+public struct TemplateSet {
     let files: [String: String]
     private let fragments: [String: String]
     private let expressions: [String: String]
@@ -50,26 +50,35 @@ struct TemplateSet {
 
     func hasExpression(_ name: String) -> Bool { expressions[name] != nil }
 
-    /// Replaces every `{{KEY}}` in one pass (inserted text is not rescanned); an unknown key is an error so a
-    /// template and its caller cannot drift apart silently.
     private func fill(_ text: String, _ values: [String: String], template: String) throws(CPUEmitError) -> String {
+        do { return try Self.fillPlaceholders(text, values) } catch { throw .template(name: template, reason: error.reason) }
+    }
+
+    /// Why `fillPlaceholders` failed (the caller names the template).
+    public struct PlaceholderError: Error {
+        public var reason: String
+    }
+
+    /// Replaces every `{{KEY}}` in one pass (inserted text is not rescanned); an unknown key is an error so a
+    /// template and its caller cannot drift apart silently. Shared with the CUDA target's templates.
+    public static func fillPlaceholders(_ text: String, _ values: [String: String]) throws(PlaceholderError) -> String {
         var out = ""
         var rest = text[...]
         while let open = rest.range(of: "{{") {
             out += rest[..<open.lowerBound]
             guard let close = rest[open.upperBound...].range(of: "}}") else {
-                throw .template(name: template, reason: "unterminated placeholder")
+                throw PlaceholderError(reason: "unterminated placeholder")
             }
             let key = String(rest[open.upperBound..<close.lowerBound])
-            guard let value = values[key] else { throw .template(name: template, reason: "no value for {{\(key)}}") }
+            guard let value = values[key] else { throw PlaceholderError(reason: "no value for {{\(key)}}") }
             out += value
             rest = rest[close.upperBound...]
         }
         return out + rest
     }
 
-    /// Splits fragments.c.tmpl at its `@@ name` lines; each body keeps its lines and ends with one newline.
-    private static func sections(of text: String) -> [String: String] {
+    /// Splits a fragments file at its `@@ name` lines; each body keeps its lines and ends with one newline.
+    public static func sections(of text: String) -> [String: String] {
         var result: [String: String] = [:]
         var current: String?
         var lines: [Substring] = []

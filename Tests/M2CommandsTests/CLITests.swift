@@ -103,11 +103,14 @@ struct CLITests {
         #expect(header.contains("#define TINY_SEQ_LEN 64") && header.contains("int tiny_forward(tiny_model *m, int batch,"))
     }
 
-    @Test func compileForCUDASaysItIsNotImplemented() throws {
+    @Test func compileForCUDAWritesTheLibraryAndRejectsBadOptions() throws {
         let model = "\(tmp)/tiny.m2"
         try m2c(["import", try golden("tiny", "config.json"), "-o", model])
-        var command = try M2C.parseAsRoot(["compile", model, "--target", "cuda", "-o", "\(tmp)/b"])
-        #expect(throws: ReportedFailure.self) { try command.run() }
+        #expect(try m2c(["compile", model, "--target", "cuda", "--precision", "fp16", "--random-weights", "1", "-o", "\(tmp)/b"]))
+        let files = try FileManager.default.contentsOfDirectory(atPath: "\(tmp)/b")
+        #expect(Set(files).isSuperset(of: ["tiny.cu", "tiny.h", "Makefile", "tiny.m2w", "tiny.swift", "tiny.ir"]))
+        #expect(try String(contentsOfFile: "\(tmp)/b/tiny.ir", encoding: .utf8).contains("precision = \"fp16\""))
+        #expect(throws: (any Error).self) { try M2C.parseAsRoot(["compile", model, "--target", "cuda", "--cuda-arch", "ampere"]) }
     }
 
     @Test func irAfterAPassAndDotFormat() throws {

@@ -1,0 +1,142 @@
+import M2IR
+import M2TargetCPU
+
+/// Fills model.h.tmpl, model.cu.tmpl (with the device templates and one launch per op) and Makefile.tmpl.
+struct CUDASourceEmitter {
+    let name: String
+    let graph: Graph
+    let plan: ExecutionPlan
+    let interface: ModelInterface
+    let hash: [UInt8]
+    let templates: CUDATemplateSet
+    let options: CUDAEmitOptions
+
+    private var prefix: String { name.uppercased() }
+
+    /// The device templates, in dependency order; each is generic, so the file holds them all and nvcc
+    /// instantiates only what the launches use.
+    static let deviceTemplates = ["elementwise.cuh.tmpl", "layout.cuh.tmpl", "layer_norm.cuh.tmpl", "gather.cuh.tmpl",
+                                  "convolution.cuh.tmpl", "gemm.cuh.tmpl"]
+
+    private var common: [String: String] {
+        ["NAME": name, "PREFIX": prefix, "GRAPH_NAME": escapeC(graph.name), "M2C_VERSION": escapeC(options.m2cVersion),
+         "MODEL_HASH": ModelHash.hex(hash), "PRECISION": options.precision.rawValue]
+    }
+
+    func header() throws(CUDAEmitError) -> String {
+        var values = common
+        values["SHAPE_CONSTANTS"] = try interface.shapeConstants.map { (key, value) throws(CUDAEmitError) in
+            try templates.fragment("shape_constant", ["PREFIX": prefix, "KEY": key, "VALUE": "\(value)"])
+        }.joined()
+        values["ARENA_BYTES_PER_ITEM"] = "\(plan.arenaBytesPerItem)"
+        values["NUM_OUTPUTS"] = "\(interface.outputs.count)"
+        values["OUTPUT_CONSTANTS"] = try interface.outputs.map { (o) throws(CUDAEmitError) in
+            try templates.fragment("output_constant", ["PREFIX": prefix, "KEY": o.macroKey, "COUNT": "\(o.type.elementCount)",
+                                                       "TYPE": "\(o.type) '\(escapeC(o.name))'"])
+        }.joined()
+        values["OUTPUT_FIELDS"] = try interface.outputs.map { (o) throws(CUDAEmitError) in
+            try templates.fragment("output_field", ["CTYPE": cType(o.type.dtype), "FIELD": o.cName,
+                                                    "TYPE": "output '\(escapeC(o.name))', \(o.type)"])
+        }.joined()
+        values["FORWARD_PARAMS"] = try forwardParams()
+        values["NUM_INPUTS"] = "\(interface.inputs.count)"
+        return try templates.render("model.h.tmpl", values)
+    }
+
+    func source() throws(CUDAEmitError) -> String {
+        var kernels = CUDAKernelInstantiator(
+            templates: templates, plan: plan,
+            inputNames: Dictionary(interface.inputs.map { ($0.value, $0.name) }, uniquingKeysWith: { a, _ in a }),
+            precision: options.precision)
+        var prologue = "", forward = ""
+        for op in plan.prologueOps { prologue += try kernels.launch(op) }
+        for op in plan.forwardOps { forward += try kernels.launch(op) }
+
+        var values = common
+        var device = try templates.render("common.cuh.tmpl", [
+            "PRECISION": options.precision.rawValue, "STORAGE": options.precision.storageType,
+            "TENSOR_CORES": options.precision.usesTensorCores ? "1" : "0",
+        ])
+        for file in Self.deviceTemplates { device += "\n" + (try templates.render(file, [:])) }
+        values["DEVICE_CODE"] = device + kernels.deviceCode.map { "\n" + $0 }.joined()
+        values["NUM_TENSORS"] = "\(plan.tensors.count)"
+        values["STATICS_FLOATS"] = "\(plan.staticsFloats)"
+        values["NUM_TABLE_FLOATS"] = "\(kernels.tables.count)"
+        values["TABLE_VALUES"] = kernels.tables.map { "\(cFloat(Double($0))), " }.joined()
+        values["SCRATCH_BYTES_PER_ITEM"] = "\(kernels.scratchBytesPerItem)"
+        values["KEEP_F32_TENSORS"] = kernels.readsF32Tensors ? "1" : "0"
+        values["STAGING_FLOATS_PER_ITEM"] = "\(stagingFloatsPerItem)"
+        values["MODEL_HASH_BYTES"] = hash.map { "0x" + ModelHash.hex([$0]) }.joined(separator: ", ")
+        values["TENSOR_TABLE"] = try plan.tensors.map { (t) throws(CUDAEmitError) in
+            try templates.fragment("tensor_entry", ["TENSOR": escapeC(t.name), "BYTES": "\(t.shape.reduce(1, *) * 4)"])
+        }.joined()
+        values["GATHER_SITES"] = try kernels.gatherSites.map { (site) throws(CUDAEmitError) in
+            try templates.fragment("gather_site", ["INPUT": escapeC(site.input), "ROWS": "\(site.rows)"])
+        }.joined()
+        do { values["M2W_LOADER"] = try CPUEmitter.m2wLoaderSource(name: name) } catch { throw CUDAEmitError(error) }
+        values["PROLOGUE"] = prologue
+        values["FORWARD"] = forward
+        values["FORWARD_PARAMS"] = try forwardParams()
+        values["INPUT_CHECKS"] = try interface.inputs.filter { $0.defaultLiteral == nil }.map { (i) throws(CUDAEmitError) in
+            try templates.fragment("input_required_check", ["PARAM": i.cName, "INPUT": escapeC(i.name), "PREFIX": prefix])
+        }.joined()
+        values["INPUT_COPIES"] = try inputCopies(kernels)
+        values["OUTPUT_COPIES"] = try interface.outputs.map { (o) throws(CUDAEmitError) in
+            try templates.fragment(o.type.batched ? "output_copy_batched" : "output_copy_shared", [
+                "FIELD": o.cName, "SOURCE": try kernels.pointer(o.value), "COUNT": "\(o.type.elementCount)",
+                "CONVERT": converts(o.type.dtype) ? "1" : "0", "OUTPUT": escapeC(o.name), "PREFIX": prefix,
+            ])
+        }.joined()
+        values["GENERIC_INPUT_ARGS"] = interface.inputs.enumerated().map { i, input in
+            " (const \(cType(input.dtype)) *)inputs[\(i)],"
+        }.joined()
+        values["GENERIC_OUTPUT_FIELDS"] = interface.outputs.enumerated().map { i, o in
+            "    out.\(o.cName) = (\(cType(o.type.dtype)) *)outputs[\(i)];\n"
+        }.joined()
+        return try templates.render("model.cu.tmpl", values)
+    }
+
+    func makefile() throws(CUDAEmitError) -> String {
+        var values = common
+        values["ARCHS"] = options.architectures.joined(separator: " ")
+        return try templates.render("Makefile.tmpl", values)
+    }
+
+    /// Whether a caller's buffer of this dtype goes through a float ↔ storage-type conversion.
+    private func converts(_ d: DType) -> Bool { d == .f32 && options.precision != .fp32 }
+
+    /// The largest float input or output per item that needs conversion (the staging buffer's size per item).
+    private var stagingFloatsPerItem: Int {
+        let inputs = interface.inputs.filter { converts($0.dtype) }.map(\.count)
+        let outputs = interface.outputs.filter { converts($0.type.dtype) }.map(\.type.elementCount)
+        return (inputs + outputs).max() ?? 0
+    }
+
+    private func inputCopies(_ kernels: CUDAKernelInstantiator) throws(CUDAEmitError) -> String {
+        var text = ""
+        for input in interface.inputs where plan.liveInputs.contains(input.value) {
+            var values = [
+                "PARAM": input.cName, "DST": try kernels.pointer(input.value), "COUNT": "\(input.count)",
+                "CONVERT": converts(input.dtype) ? "1" : "0", "INPUT": escapeC(input.name), "PREFIX": prefix,
+                "T": kernels.storage(input.dtype),
+            ]
+            if let literal = input.defaultLiteral {
+                values["DEFAULT"] = literal
+                text += try templates.fragment("input_copy_or_default", values)
+            } else {
+                text += try templates.fragment("input_copy", values)
+            }
+        }
+        return text
+    }
+
+    private func forwardParams() throws(CUDAEmitError) -> String {
+        try interface.inputs.map { (i) throws(CUDAEmitError) in
+            let doc = i.defaultLiteral.map { "NULL means every element is \($0)" } ?? "required"
+            return try templates.fragment("forward_param", [
+                "CTYPE": cType(i.dtype), "PARAM": i.cName, "TYPE": "input '\(escapeC(i.name))' \(i.dtype.rawValue)",
+                "COUNT": "\(i.count)", "DEFAULT_DOC": doc,
+            ])
+        }.joined()
+    }
+}
