@@ -1,4 +1,4 @@
-import M2TargetCUDA
+@testable import M2TargetCUDA
 import Testing
 
 @Suite struct PtxasReportTests {
