@@ -22,7 +22,7 @@ public struct CUDAMonarchConvKernel: Sendable {
                 precision: CUDAPrecision, templates: CUDATemplateSet,
                 sharedMemoryLimit: Int = CUDAMonarchConvKernel.defaultSharedMemoryLimit) throws(CUDAEmitError) {
         plan = try MonarchConvPlan(channels: channels, sequenceLength: length, factors: factors,
-                                   sharedMemoryLimit: sharedMemoryLimit)
+                                   sharedMemoryLimit: sharedMemoryLimit, tensorCoreMatrices: precision.usesTensorCores)
         self.precision = precision
         self.templates = templates
         hasPreGate = preGate
@@ -39,12 +39,12 @@ public struct CUDAMonarchConvKernel: Sendable {
         guard Self.isIdentifier(prefix) else {
             throw .template(name: "monarch_conv.cu.tmpl", reason: "kernel prefix '\(prefix)' is not a C identifier")
         }
-        let common = try templates.render("monarch_conv_common.cu.tmpl", [:])
+        let common = try templates.render("monarch_conv_common.cu.tmpl", ["THREADS": String(Self.threadsPerBlock)])
         let instance = try templates.render("monarch_conv.cu.tmpl", [
             "PREFIX": prefix, "H": String(plan.channels), "L": String(plan.sequenceLength), "N": String(plan.length),
             "FACTORS": plan.factors.map(String.init).joined(separator: "x"), "T": precision.storageType,
             "ENGINE": engine, "ENGINE_NOTE": engineNote, "PASS_NOTE": plan.summary,
-            "PLAN": plan.literal(matrixOffsets: matrixOffsets), "THREADS": String(Self.threadsPerBlock),
+            "PLAN": plan.literal,
         ])
         return common + "\n" + instance
     }
@@ -83,11 +83,18 @@ public struct CUDAMonarchConvKernel: Sendable {
 
     // MARK: - Rendering
 
-    private var engine: String { "m2c_simt_engine" }
-    private var engineNote: String { "DFT products on the CUDA cores (fp32 SIMT)" }
-    private var matrixOffsets: (forward: [Int], inverse: [Int]) {
-        let none = [Int](repeating: -1, count: plan.factors.count)
-        return (none, none)
+    /// The device-code engine: which units run the DFT factor products.
+    var engine: String {
+        switch precision {
+        case .fp32: return "m2c_simt_engine"
+        case .fp16: return "m2c_mma_engine<m2c_f16>"
+        case .bf16: return "m2c_mma_engine<m2c_bf16>"
+        }
+    }
+
+    private var engineNote: String {
+        precision.usesTensorCores ? "DFT products on the tensor cores (mma.sync m16n8k16, fp32 accumulation)"
+            : "DFT products on the CUDA cores (fp32 SIMT)"
     }
 
     private func renderLaunch(prefix: String, x: String, g1: String?, g2: String?, residual: String?, spectrum: String,

@@ -34,6 +34,11 @@ struct MonarchConvPlan: Sendable {
     let spans: [Int]
     /// Offset of stage i's ω_{N_i} table in shared memory (complex elements).
     let rootOffsets: [Int]
+    /// Tensor-core path: byte offset in shared memory of stage i's real-form DFT matrix (one per distinct N_i,
+    /// 16·⌈N_i/8⌉ square, 2-byte entries); nil on the SIMT path.
+    let matrixOffsets: [Int]?
+    /// Shared memory before the sequence: the ω tables and the matrices (bytes, a multiple of 8).
+    let tableBytes: Int
     /// 0: one fused pass; s ≥ 1: stages 1…s are tile passes.
     let split: Int
     /// Columns per tile of each tile-pass stage (0 for the others).
@@ -43,7 +48,8 @@ struct MonarchConvPlan: Sendable {
     var length: Int { 2 * sequenceLength }
     var rootCount: Int { factors.reduce(0, +) }
 
-    init(channels: Int, sequenceLength: Int, factors: [Int], sharedMemoryLimit: Int) throws(CUDAEmitError) {
+    init(channels: Int, sequenceLength: Int, factors: [Int], sharedMemoryLimit: Int,
+         tensorCoreMatrices: Bool) throws(CUDAEmitError) {
         let op = "monarch_conv"
         guard channels >= 1, sequenceLength >= 1 else {
             throw .unsupported(op: op, reason: "needs at least one channel and a positive length (H = \(channels), L = \(sequenceLength))")
@@ -65,8 +71,21 @@ struct MonarchConvPlan: Sendable {
         self.spans = spans
         rootOffsets = factors.indices.map { factors[..<$0].reduce(0, +) }
 
-        let n = plan.length, roots = factors.reduce(0, +)
-        func bytes(_ elements: Int) -> Int { 8 * (roots + elements) }
+        var tableBytes = 8 * factors.reduce(0, +)
+        if tensorCoreMatrices {
+            var offsetOf: [Int: Int] = [:]
+            for radix in factors where offsetOf[radix] == nil {
+                let size = 16 * ((radix + 7) / 8)
+                offsetOf[radix] = tableBytes
+                tableBytes += 2 * size * size
+            }
+            matrixOffsets = factors.map { offsetOf[$0] ?? 0 }
+        } else {
+            matrixOffsets = nil
+        }
+        self.tableBytes = tableBytes
+        let n = plan.length
+        func bytes(_ elements: Int) -> Int { tableBytes + 8 * elements }
         if bytes(n) <= sharedMemoryLimit {
             split = 0
             tileWidths = [Int](repeating: 0, count: factors.count)
@@ -108,14 +127,14 @@ struct MonarchConvPlan: Sendable {
             + "rows of \(spans[split]) positions), at most \(maxSharedBytes) B shared memory per block"
     }
 
-    /// The C initializer of `m2c_plan`; `matrixOffsets` are the tensor-core tables' offsets (−1: none).
-    func literal(matrixOffsets: (forward: [Int], inverse: [Int])) -> String {
+    /// The C initializer of `m2c_plan`.
+    var literal: String {
         func array(_ values: [Int]) -> String {
             "{" + (values + [Int](repeating: 0, count: Self.maxLevels - values.count)).map(String.init).joined(separator: ", ") + "}"
         }
         let fields = [String(channels), String(length), String(sequenceLength), String(factors.count), String(split),
                       String(rootCount), array(factors), array(placeValues), array(spans), array(rootOffsets),
-                      array(tileWidths), array(matrixOffsets.forward), array(matrixOffsets.inverse)]
+                      array(tileWidths), array(matrixOffsets ?? factors.map { _ in -1 }), String(tableBytes / 8)]
         return "{" + fields.joined(separator: ", ") + "}"
     }
 }
