@@ -51,7 +51,8 @@ public struct CUDAMonarchConvKernel: Sendable {
 
     /// A compound statement launching every pass of this op on `stream`. Pointer arguments are C expressions
     /// (device pointers); absent operands are nil. `scratch` must hold `batch · scratchBytesPerItem` bytes when
-    /// that is non-zero. The first launch also opts the kernel in to its shared memory (a static flag, no sync).
+    /// that is non-zero. The first execution also raises the shared kernel's dynamic shared-memory cap (a static
+    /// flag; run one forward before capturing a CUDA graph).
     public func launch(prefix: String, x: String, g1: String?, g2: String?, residual: String?, spectrum: String,
                        tables: String, output: String, scratch: String?, batch: String, stream: String) -> String {
         do {

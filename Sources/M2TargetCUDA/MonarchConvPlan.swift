@@ -138,3 +138,27 @@ struct MonarchConvPlan: Sendable {
         return "{" + fields.joined(separator: ", ") + "}"
     }
 }
+
+extension MonarchConvPlan {
+    /// The table of docs/CUDA-MONARCH.md: per sequence length, the CPU-chosen factors and the GPU plan for each
+    /// engine (a test checks the doc contains this function's output).
+    static func markdownTable(channels: Int, sequenceLengths: [Int],
+                              sharedMemoryLimit: Int = CUDAMonarchConvKernel.defaultSharedMemoryLimit) throws -> String {
+        var lines = [
+            "| L | factors | passes (fp32) | max smem / block fp32 | max smem / block bf16, fp16 | scratch / item (H = \(channels)) |",
+            "|---|---|---|---|---|---|",
+        ]
+        for l in sequenceLengths {
+            let factors = try MonarchFactorization.cheapest(for: 2 * l).factors
+            let simt = try MonarchConvPlan(channels: channels, sequenceLength: l, factors: factors,
+                                           sharedMemoryLimit: sharedMemoryLimit, tensorCoreMatrices: false)
+            let mma = try MonarchConvPlan(channels: channels, sequenceLength: l, factors: factors,
+                                          sharedMemoryLimit: sharedMemoryLimit, tensorCoreMatrices: true)
+            let passes = simt.split == 0 ? "1 (fused)" : "\(simt.passes.count) (split after stage \(simt.split))"
+            let scratch = simt.scratchBytesPerItem == 0 ? "—" : "\(simt.scratchBytesPerItem / (1 << 20)) MiB"
+            lines.append("| \(l) | \(simt.factors.map(String.init).joined(separator: "x")) | \(passes) | "
+                + "\(simt.maxSharedBytes) B | \(mma.maxSharedBytes) B | \(scratch) |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
