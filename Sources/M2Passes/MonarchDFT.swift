@@ -3,9 +3,9 @@ import Foundation
 /// Float64 tables of the Monarch DFT (semantics §8.1) and a mixed-radix FFT for compile-time spectra.
 /// ω_n = e^{−2πi/n} (forward); the inverse uses the conjugate. Exponents are reduced mod n before the
 /// angle is formed, so large products k·m lose no accuracy.
-enum MonarchDFT {
+public enum MonarchDFT {
     /// ω_n^{exponent} (conjugated for `inverse`).
-    static func root(_ exponent: Int, of n: Int, inverse: Bool) -> (re: Double, im: Double) {
+    public static func root(_ exponent: Int, of n: Int, inverse: Bool) -> (re: Double, im: Double) {
         let e = ((exponent % n) + n) % n
         // Quarter turns exactly (1, ∓i, −1, ±i), so DFT tables hold true zeros and no −0.0.
         if (4 * e) % n == 0 {

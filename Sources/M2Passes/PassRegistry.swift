@@ -46,9 +46,9 @@ public enum PassRegistry {
     /// on the CPU), dce, then `assign-precision` records the library's storage precision on every op.
     public static func cudaPipeline(precision: String, fusion: Bool = true, disabledRules: Set<String> = []) -> [any Pass] {
         frontendPipeline + [
-            // FORM-MONARCH-CONV: when the pass exists it replaces lower-long-conv here (long_conv → monarch_conv,
-            // one shared-memory FFT kernel per op on the GPU). Until then the Monarch FFT runs as GEMMs.
-            LowerLongConv(),
+            // long_conv → monarch_conv: one shared-memory Monarch-FFT kernel per op on the GPU (with --no-fusion
+            // the Monarch FFT runs as the expanded GEMMs instead, as on the CPU).
+            fusion ? FormMonarchConv() : LowerLongConv(),
             Canonicalize(),
         ] + (fusion ? [Fuse(disabled: disabledRules)] : []) + [
             DeadCodeElimination(),

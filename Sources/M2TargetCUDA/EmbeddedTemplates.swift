@@ -1082,4 +1082,521 @@ int {{NAME}}_set_num_threads({{NAME}}_model *m, int threads);
 #endif /* {{PREFIX}}_H */
 
 """#,
+    "monarch_conv.cu.tmpl": #"""
+/* {{PREFIX}}: monarch_conv over {{H}} channels, L = {{L}}, N = {{N}} = {{FACTORS}}, {{T}} storage, {{ENGINE_NOTE}};
+ * {{PASS_NOTE}} */
+static const m2c_plan {{PREFIX}}_plan = {{PLAN}};
+#ifdef __CUDACC__
+static void (*const {{PREFIX}}_pass)(m2c_plan, m2c_io<{{T}}>, int, int) = m2c_monarch_pass<{{T}}, {{ENGINE}}>;
+#endif
+
+"""#,
+    "monarch_conv_common.cu.tmpl": #"""
+/* Monarch-FFT long convolution (monarch_conv), the part shared by every instance; docs/CUDA-MONARCH.md.
+ *
+ * y = first L samples of IDFT_N(DFT_N(x ⊙ g1, zero-padded to N = 2L) ⊙ spectrum) ⊙ g2 + r, per (item, channel),
+ * with N = N_1·…·N_p. A sequence position is pos = Σ d_i·W_i (W_i = N_{i+1}⋯N_p, digit 1 most significant).
+ * Forward stage i takes length-N_i DFTs along digit i (in place, decimation in frequency) and multiplies by the
+ * twiddle ω_{S_i}^{k_i·m_i} (S_i = N_i·W_i, m_i = pos mod W_i); after stage p position Σ k_i·W_i holds frequency
+ * k_1 + N_1·k_2 + …, the digit-reversed order the spectrum operand is stored in, so the product needs no
+ * permutation. The inverse runs the stages backwards with conjugates. Stage 1 is pruned both ways: the forward
+ * reads only the non-zero half (d_1 < N_1/2) of a real input, the inverse writes only that half, real part only.
+ *
+ * Compiled twice: by nvcc (__CUDACC__) for the device, and in the tests by a host C++ compiler, which runs the
+ * same block functions under an emulated block (a host thread per CUDA thread, a barrier for __syncthreads()). */
+#ifndef M2C_MONARCH_CONV_COMMON
+#define M2C_MONARCH_CONV_COMMON
+
+/* Operand formats of the tensor-core path (mma.sync m16n8k16, fp32 accumulation). */
+struct m2c_f16 {};
+struct m2c_bf16 {};
+
+#ifdef __CUDACC__
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#define M2C_FN __device__ __forceinline__
+#define M2C_LDG(p) __ldg(p)
+#define M2C_UNROLL _Pragma("unroll")
+
+/* Two floats rounded to the operand format and packed as one .f16x2/.bf16x2 register (lo = first element). */
+M2C_FN unsigned m2c_pack(m2c_f16, float lo, float hi) {
+    const __half2 v = __floats2half2_rn(lo, hi);
+    return *reinterpret_cast<const unsigned *>(&v);
+}
+M2C_FN unsigned m2c_pack(m2c_bf16, float lo, float hi) {
+    const __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
+    return *reinterpret_cast<const unsigned *>(&v);
+}
+
+/* The block's execution context on the device: operator() is the barrier, mma one warp-wide tensor-core product
+ * D = A·B + D of a 16×16 A (a0…a3), a 16×8 B (b0, b1) and a 16×8 fp32 D, in the PTX fragment layouts. */
+struct m2c_device_team {
+    __device__ __forceinline__ void operator()() const { __syncthreads(); }
+    __device__ __forceinline__ void mma(m2c_f16, float (&d)[4], unsigned a0, unsigned a1, unsigned a2, unsigned a3,
+                                        unsigned b0, unsigned b1) const {
+        asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+                     "{%0, %1, %2, %3};"
+                     : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                     : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+    }
+    __device__ __forceinline__ void mma(m2c_bf16, float (&d)[4], unsigned a0, unsigned a1, unsigned a2, unsigned a3,
+                                        unsigned b0, unsigned b1) const {
+        asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+                     "{%0, %1, %2, %3};"
+                     : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                     : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+    }
+};
+#else
+#include <cstring>
+#define M2C_FN inline
+#define M2C_LDG(p) (*(p))
+#define M2C_UNROLL
+struct float2 {
+    float x, y;
+};
+inline float2 make_float2(float x, float y) { return float2{x, y}; }
+
+/* Host rounding to the operand formats (round to nearest even), for the emulation in the tests. */
+inline unsigned m2c_bf16_bits(float f) {
+    unsigned x;
+    std::memcpy(&x, &f, sizeof x);
+    return (x + 0x7fffu + ((x >> 16) & 1u)) >> 16;
+}
+inline unsigned m2c_f16_bits(float f) {
+    unsigned x;
+    std::memcpy(&x, &f, sizeof x);
+    const unsigned sign = (x >> 16) & 0x8000u, mantissa = x & 0x7fffffu;
+    const int exponent = (int)((x >> 23) & 0xffu) - 127 + 15;
+    if (exponent >= 31) return sign | 0x7c00u;
+    const int shift = exponent > 0 ? 13 : 14 - exponent;
+    if (shift > 24) return sign;
+    const unsigned significand = exponent > 0 ? mantissa : (mantissa | 0x800000u);
+    unsigned bits = (exponent > 0 ? (unsigned)exponent << 10 : 0u) | (significand >> shift);
+    const unsigned rest = significand & ((1u << shift) - 1u), halfway = 1u << (shift - 1);
+    if (rest > halfway || (rest == halfway && (bits & 1u))) ++bits;
+    return sign | bits;
+}
+inline unsigned m2c_pack(m2c_f16, float lo, float hi) { return m2c_f16_bits(lo) | (m2c_f16_bits(hi) << 16); }
+inline unsigned m2c_pack(m2c_bf16, float lo, float hi) { return m2c_bf16_bits(lo) | (m2c_bf16_bits(hi) << 16); }
+#endif
+
+/* Most DFT levels a plan may have (N ≤ 2^16 with factors ≥ 2). */
+#define M2C_MAX_LEVELS 16
+/* Outputs of one column's DFT computed by one thread (SIMT path). */
+#define M2C_OUTPUTS_PER_THREAD 8
+
+/* The static shape of one monarch_conv: its factorization and how its stages are grouped into kernel passes. */
+struct m2c_plan {
+    int channels, n, l, levels;
+    /* 0: one fused pass per (item, channel), everything in shared memory. s ≥ 1: stages 1…s run as tile passes
+     * through global scratch (forward and inverse), stages s+1…p as one row pass over rows of S_{s+1} positions. */
+    int split;
+    int rootCount;                 /* Σ N_i: the ω_{N_i} tables at the start of shared memory */
+    int radix[M2C_MAX_LEVELS];     /* N_i */
+    int W[M2C_MAX_LEVELS];         /* place value of digit i */
+    int S[M2C_MAX_LEVELS];         /* N_i·W_i */
+    int rootAt[M2C_MAX_LEVELS];    /* offset of ω_{N_i}^j (j < N_i) in shared memory */
+    int tile[M2C_MAX_LEVELS];      /* tile width (columns) of the tile pass of stage i (< split) */
+    int matrixAt[M2C_MAX_LEVELS];  /* tensor-core path: byte offset in shared memory of stage i's real-form DFT
+                                    * matrix (stages with equal N_i share one); −1 on the SIMT path */
+    int dataAt;                    /* the sequence's offset in shared memory, in complex elements */
+};
+
+/* The pass kinds of a plan; the kernel of each precision dispatches on the kind. */
+enum m2c_pass_kind { M2C_PASS_FUSED = 0, M2C_PASS_FORWARD_TILE = 1, M2C_PASS_ROWS = 2, M2C_PASS_INVERSE_TILE = 3 };
+
+/* Tensors of one launch: x, gates, residual and y are [batch][H][L] in storage type T (absent: null);
+ * spectrum float [2][H][N]; tables: ω_N^j as (re, im) for j < N; scratch float2 [batch][H][N] (split plans
+ * only). */
+template <class T> struct m2c_io {
+    const T *x, *g1, *g2, *r;
+    const float *spectrum, *tables;
+    T *y;
+    float2 *scratch;
+};
+
+M2C_FN float2 m2c_cmul(float2 a, float2 b) { return make_float2(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x); }
+M2C_FN float2 m2c_conj(float2 a) { return make_float2(a.x, -a.y); }
+
+M2C_FN float m2c_load(const float *p) { return *p; }
+M2C_FN void m2c_store(float *p, float v) { *p = v; }
+#ifdef __CUDACC__
+M2C_FN float m2c_load(const __half *p) { return __half2float(*p); }
+M2C_FN float m2c_load(const __nv_bfloat16 *p) { return __bfloat162float(*p); }
+M2C_FN void m2c_store(__half *p, float v) { *p = __float2half_rn(v); }
+M2C_FN void m2c_store(__nv_bfloat16 *p, float v) { *p = __float2bfloat16_rn(v); }
+#endif
+
+/* The length-N_i DFTs of one stage. Column c holds digit values 0…N_i−1 at shared index smem0(c) + d·step and
+ * sequence position pos0(c) + d·W. Row mode: shared memory holds consecutive positions from `origin`.
+ * Tile mode (tile = C > 0): a [N_i][C] tile of C consecutive columns starting at position tileBase. */
+struct m2c_columns {
+    int count, W, S, origin, tile, tileBase;
+};
+
+M2C_FN m2c_columns m2c_row_columns(const m2c_plan &p, int i, int origin, int length) {
+    return m2c_columns{length / p.radix[i], p.W[i], p.S[i], origin, 0, 0};
+}
+
+M2C_FN int m2c_pos0(const m2c_columns &m, int c) {
+    return m.tile ? m.tileBase + c : m.origin + (c / m.W) * m.S + c % m.W;
+}
+M2C_FN int m2c_smem0(const m2c_columns &m, int c) { return m.tile ? c : m2c_pos0(m, c) - m.origin; }
+M2C_FN int m2c_step(const m2c_columns &m) { return m.tile ? m.tile : m.W; }
+
+/* ω_{S_i}^{k_i·m_i} of level i at `pos`, read from the ω_N table (ω_S^e = ω_N^{e·N/S}). */
+M2C_FN float2 m2c_twiddle(const m2c_plan &p, const float *tables, int i, int pos) {
+    const int k = (pos / p.W[i]) % p.radix[i], m = pos % p.W[i];
+    const int e = (int)(((long long)k * m) % p.S[i]) * (p.n / p.S[i]);
+    return make_float2(M2C_LDG(tables + 2 * e), M2C_LDG(tables + 2 * e + 1));
+}
+
+/* What happens to each output of a stage: the next twiddle, the spectrum product, or the final store. */
+struct m2c_store_twiddle {
+    float2 *buf;
+    const m2c_plan *p;
+    const float *tables;
+    int level;
+    bool inverse;
+    M2C_FN void operator()(int s, int pos, float2 v) const {
+        const float2 w = m2c_twiddle(*p, tables, level, pos);
+        buf[s] = m2c_cmul(v, inverse ? m2c_conj(w) : w);
+    }
+};
+
+struct m2c_store_product {
+    float2 *buf;
+    const float *re, *im;
+    M2C_FN void operator()(int s, int pos, float2 v) const {
+        buf[s] = m2c_cmul(v, make_float2(M2C_LDG(re + pos), M2C_LDG(im + pos)));
+    }
+};
+
+template <class T> struct m2c_store_output {
+    T *y;
+    const T *g2, *r;
+    M2C_FN void operator()(int, int pos, float2 v) const {
+        float out = v.x;
+        if (g2) out *= m2c_load(g2 + pos);
+        if (r) out += m2c_load(r + pos);
+        m2c_store(y + pos, out);
+    }
+};
+
+/* One stage on the SIMT cores: out[k] = Σ_{j<inRows} ω_{N_i}^{±jk}·in[j] for k < outRows, over every column of
+ * `cols`, reading `buf` and handing each output to `store`. A thread computes M2C_OUTPUTS_PER_THREAD outputs of
+ * one column; a round covers whole columns, so each column is read completely before any thread overwrites it
+ * (read, barrier, write, barrier). RealIn: the input's imaginary part is zero (forward stage 1); RealOut: only
+ * the real part is wanted (inverse stage 1). */
+template <bool RealIn, bool RealOut, bool Inverse, class Store, class Team>
+M2C_FN void m2c_column_dft(const float2 *buf, const m2c_columns &cols, int radix, int inRows, int outRows,
+                           const float2 *radixRoots, const Store &store, int tid, int nthreads, Team &team) {
+    constexpr int R = M2C_OUTPUTS_PER_THREAD;
+    const int chunks = (outRows + R - 1) / R;
+    const int perRound = nthreads / chunks;
+    const int step = m2c_step(cols);
+    for (int first = 0; first < cols.count; first += perRound) {
+        const int col = first + tid / chunks, k0 = (tid % chunks) * R;
+        const bool active = tid < perRound * chunks && col < cols.count;
+        float2 acc[R];
+        int exponent[R], increment[R];
+M2C_UNROLL
+        for (int q = 0; q < R; ++q) {
+            acc[q] = make_float2(0.0f, 0.0f);
+            exponent[q] = 0;
+            increment[q] = (k0 + q) % radix;
+        }
+        if (active) {
+            const float2 *in = buf + m2c_smem0(cols, col);
+            for (int j = 0; j < inRows; ++j) {
+                const float2 v = in[j * step];
+M2C_UNROLL
+                for (int q = 0; q < R; ++q) {
+                    const float2 w = radixRoots[exponent[q]];
+                    const float wy = Inverse ? -w.y : w.y;
+                    if (RealIn) {
+                        acc[q].x += v.x * w.x;
+                        acc[q].y += v.x * wy;
+                    } else if (RealOut) {
+                        acc[q].x += v.x * w.x - v.y * wy;
+                    } else {
+                        acc[q].x += v.x * w.x - v.y * wy;
+                        acc[q].y += v.x * wy + v.y * w.x;
+                    }
+                    exponent[q] += increment[q];
+                    if (exponent[q] >= radix) exponent[q] -= radix;
+                }
+            }
+        }
+        team();
+        if (active) {
+            const int s0 = m2c_smem0(cols, col), p0 = m2c_pos0(cols, col);
+M2C_UNROLL
+            for (int q = 0; q < R; ++q) {
+                if (k0 + q < outRows) store(s0 + (k0 + q) * step, p0 + (k0 + q) * cols.W, acc[q]);
+            }
+        }
+        team();
+    }
+}
+
+/* The SIMT engine: every stage's DFT on the CUDA cores (fp32 storage, and the host emulation). */
+struct m2c_simt_engine {
+    /* Nothing to prepare: the SIMT path reads the ω_{N_i} tables directly. */
+    M2C_FN static void prepare(const m2c_plan &, float2 *, int, int, int, int) {}
+
+    template <bool RealIn, bool RealOut, bool Inverse, class Store, class Team>
+    M2C_FN static void stage(const m2c_plan &p, int i, const float2 *buf, const m2c_columns &cols, int inRows,
+                             int outRows, const float2 *roots, const Store &store, int tid, int nthreads,
+                             Team &team) {
+        m2c_column_dft<RealIn, RealOut, Inverse>(buf, cols, p.radix[i], inRows, outRows, roots + p.rootAt[i],
+                                                 store, tid, nthreads, team);
+    }
+};
+
+/* Rows (and columns) of stage i's real-form DFT matrix: 16 per 8 frequencies (8 real rows, then 8 imaginary). */
+M2C_FN int m2c_matrix_size(int radix) { return 16 * ((radix + 7) / 8); }
+
+/* Entry (m, kk) of the real form of F_{N_i}: complex products become one real GEMM whose 16-row tiles hold the
+ * real parts of 8 outputs then their imaginary parts, and whose 16-column tiles read 8 inputs the same way:
+ * [Re y; Im y] = [[Re F, −Im F], [Im F, Re F]]·[Re x; Im x], interleaved by 8. Zero beyond N_i. */
+M2C_FN float m2c_real_form(const float2 *radixRoots, int radix, int m, int kk) {
+    const int k = 8 * (m / 16) + m % 8, j = 8 * (kk / 16) + kk % 8;
+    if (k >= radix || j >= radix) return 0.0f;
+    const float2 w = radixRoots[(k * j) % radix];
+    const bool imaginaryOut = m % 16 >= 8, imaginaryIn = kk % 16 >= 8;
+    if (!imaginaryOut) return imaginaryIn ? -w.y : w.x;
+    return imaginaryIn ? w.x : w.y;
+}
+
+/* One stage on the tensor cores: each warp takes 8 columns at a time as the B operand (16×8 per 8 inputs, rounded
+ * to Op on load) against the stage's real-form matrix in shared memory (A, 16×16 tiles), accumulating in fp32;
+ * a lane then holds the real and imaginary part of the same outputs and hands them to `store`. The inverse
+ * uses conj(F)·x = conj(F·conj(x)). Rounds are uniform over the block, so the barriers between the reads and
+ * the in-place writes match in every thread. */
+template <class Op> struct m2c_mma_engine {
+    /* The real-form matrices of stages first…last into shared memory, rounded to Op (the ω tables are loaded). */
+    M2C_FN static void prepare(const m2c_plan &p, float2 *smem, int first, int last, int tid, int nthreads) {
+        for (int i = first; i <= last; ++i) {
+            bool built = false;
+            for (int e = first; e < i; ++e) built = built || p.matrixAt[e] == p.matrixAt[i];
+            if (built) continue;
+            const int size = m2c_matrix_size(p.radix[i]);
+            unsigned *matrix = reinterpret_cast<unsigned *>(reinterpret_cast<char *>(smem) + p.matrixAt[i]);
+            const float2 *radixRoots = smem + p.rootAt[i];
+            for (int e = tid; e < size * size / 2; e += nthreads) {
+                const int m = e / (size / 2), kk = 2 * (e % (size / 2));
+                matrix[e] = m2c_pack(Op(), m2c_real_form(radixRoots, p.radix[i], m, kk),
+                                     m2c_real_form(radixRoots, p.radix[i], m, kk + 1));
+            }
+        }
+    }
+
+    template <bool RealIn, bool RealOut, bool Inverse, class Store, class Team>
+    M2C_FN static void stage(const m2c_plan &p, int i, const float2 *buf, const m2c_columns &cols, int inRows,
+                             int outRows, const float2 *roots, const Store &store, int tid, int nthreads,
+                             Team &team) {
+        const unsigned *matrix = reinterpret_cast<const unsigned *>(reinterpret_cast<const char *>(roots) + p.matrixAt[i]);
+        const int width = m2c_matrix_size(p.radix[i]) / 2; /* packed pairs per matrix row */
+        const int lane = tid % 32, warp = tid / 32, warps = nthreads / 32, g = lane / 4, t = lane % 4;
+        const int kTiles = (inRows + 7) / 8, mTiles = (outRows + 7) / 8, step = m2c_step(cols);
+        const int colTiles = (cols.count + 7) / 8, rounds = (colTiles + warps - 1) / warps;
+        for (int round = 0; round < rounds; ++round) {
+            const int tile = round * warps + warp;
+            float acc[8][4];
+            M2C_UNROLL
+            for (int mt = 0; mt < 8; ++mt) acc[mt][0] = acc[mt][1] = acc[mt][2] = acc[mt][3] = 0.0f;
+            if (tile < colTiles) { /* warp-uniform */
+                const int col = tile * 8 + g;
+                const bool valid = col < cols.count;
+                const float2 *in = buf + (valid ? m2c_smem0(cols, col) : 0);
+                for (int kt = 0; kt < kTiles; ++kt) {
+                    const int j = kt * 8 + 2 * t;
+                    float2 v0 = valid && j < inRows ? in[j * step] : make_float2(0.0f, 0.0f);
+                    float2 v1 = valid && j + 1 < inRows ? in[(j + 1) * step] : make_float2(0.0f, 0.0f);
+                    if (RealIn) v0.y = v1.y = 0.0f;
+                    if (Inverse) { v0.y = -v0.y; v1.y = -v1.y; }
+                    const unsigned b0 = m2c_pack(Op(), v0.x, v1.x), b1 = m2c_pack(Op(), v0.y, v1.y);
+                    M2C_UNROLL
+                    for (int mt = 0; mt < 8; ++mt) {
+                        if (mt < mTiles) {
+                            const unsigned *a = matrix + (mt * 16 + g) * width + kt * 8 + t;
+                            team.mma(Op(), acc[mt], a[0], a[8 * width], a[4], a[8 * width + 4], b0, b1);
+                        }
+                    }
+                }
+            }
+            team();
+            if (tile < colTiles) {
+                M2C_UNROLL
+                for (int mt = 0; mt < 8; ++mt) {
+                    const int k = mt * 8 + g;
+                    for (int q = 0; q < 2; ++q) {
+                        const int col = tile * 8 + 2 * t + q;
+                        if (mt < mTiles && k < outRows && col < cols.count) {
+                            const float2 v = make_float2(acc[mt][q], Inverse ? -acc[mt][2 + q] : acc[mt][2 + q]);
+                            store(m2c_smem0(cols, col) + k * step, m2c_pos0(cols, col) + k * cols.W, v);
+                        }
+                    }
+                }
+            }
+            team();
+        }
+    }
+};
+
+/* Forward stage i (0-based) over `cols` of buf, in place; the last stage multiplies by the spectrum. */
+template <class Engine, class Team>
+M2C_FN void m2c_forward_stage(const m2c_plan &p, int i, float2 *buf, const m2c_columns &cols, const float2 *roots,
+                              const float *tables, const float *specRe, const float *specIm, int tid, int nthreads,
+                              Team &team) {
+    const int radix = p.radix[i];
+    if (i == p.levels - 1) {
+        const m2c_store_product store{buf, specRe, specIm};
+        if (i == 0) Engine::template stage<true, false, false>(p, i, buf, cols, radix / 2, radix, roots, store, tid, nthreads, team);
+        else Engine::template stage<false, false, false>(p, i, buf, cols, radix, radix, roots, store, tid, nthreads, team);
+    } else {
+        const m2c_store_twiddle store{buf, &p, tables, i, false};
+        if (i == 0) Engine::template stage<true, false, false>(p, i, buf, cols, radix / 2, radix, roots, store, tid, nthreads, team);
+        else Engine::template stage<false, false, false>(p, i, buf, cols, radix, radix, roots, store, tid, nthreads, team);
+    }
+}
+
+/* Inverse stage i ≥ 1 over `cols` of buf, in place, ending with the conjugate twiddle of level i−1. */
+template <class Engine, class Team>
+M2C_FN void m2c_inverse_stage(const m2c_plan &p, int i, float2 *buf, const m2c_columns &cols, const float2 *roots,
+                              const float *tables, int tid, int nthreads, Team &team) {
+    const m2c_store_twiddle store{buf, &p, tables, i - 1, true};
+    Engine::template stage<false, false, true>(p, i, buf, cols, p.radix[i], p.radix[i], roots, store, tid, nthreads, team);
+}
+
+/* Inverse stage 1: the first N_1/2 outputs of each column (positions < L), real part, gated, plus residual. */
+template <class Engine, class T, class Team>
+M2C_FN void m2c_inverse_first_stage(const m2c_plan &p, const float2 *buf, const m2c_columns &cols,
+                                    const float2 *roots, const m2c_store_output<T> &store, int tid, int nthreads,
+                                    Team &team) {
+    Engine::template stage<false, true, true>(p, 0, buf, cols, p.radix[0], p.radix[0] / 2, roots, store, tid, nthreads, team);
+}
+
+/* ω_{N_i}^j for every stage into shared memory. */
+M2C_FN void m2c_load_roots(const m2c_plan &p, const float *tables, float2 *roots, int tid, int nthreads) {
+    for (int i = 0; i < p.levels; ++i) {
+        for (int j = tid; j < p.radix[i]; j += nthreads) {
+            const int e = j * (p.n / p.radix[i]);
+            roots[p.rootAt[i] + j] = make_float2(M2C_LDG(tables + 2 * e), M2C_LDG(tables + 2 * e + 1));
+        }
+    }
+}
+
+/* (x ⊙ g1)[pos] as a complex number with zero imaginary part. */
+template <class T>
+M2C_FN float2 m2c_gated_input(const T *x, const T *g1, int pos) {
+    float v = m2c_load(x + pos);
+    if (g1) v *= m2c_load(g1 + pos);
+    return make_float2(v, 0.0f);
+}
+
+/* One thread block of any pass: (bx, h, b) are its block coordinates, smem its dynamic shared memory. */
+template <class Engine, class T, class Team>
+M2C_FN void m2c_pass_block(const m2c_plan &p, const m2c_io<T> &io, int kind, int stage, int bx, int h, int b,
+                           float2 *smem, int tid, int nthreads, Team &team) {
+    const long long item = (long long)b * p.channels + h;
+    const m2c_io<T> at{io.x + item * p.l,
+                       io.g1 ? io.g1 + item * p.l : nullptr,
+                       io.g2 ? io.g2 + item * p.l : nullptr,
+                       io.r ? io.r + item * p.l : nullptr,
+                       io.spectrum, io.tables, io.y + item * p.l,
+                       io.scratch ? io.scratch + item * p.n : nullptr};
+    const float *specRe = io.spectrum + (long long)h * p.n, *specIm = specRe + (long long)p.channels * p.n;
+    float2 *roots = smem, *buf = smem + p.dataAt;
+    const m2c_store_output<T> output{at.y, at.g2, at.r};
+    m2c_load_roots(p, io.tables, roots, tid, nthreads);
+    team();
+    if (kind == M2C_PASS_FUSED) Engine::prepare(p, smem, 0, p.levels - 1, tid, nthreads);
+    else if (kind == M2C_PASS_ROWS) Engine::prepare(p, smem, p.split, p.levels - 1, tid, nthreads);
+    else Engine::prepare(p, smem, stage, stage, tid, nthreads);
+
+    if (kind == M2C_PASS_FUSED) {
+        for (int pos = tid; pos < p.l; pos += nthreads) buf[pos] = m2c_gated_input(at.x, at.g1, pos);
+        team();
+        for (int i = 0; i < p.levels; ++i)
+            m2c_forward_stage<Engine>(p, i, buf, m2c_row_columns(p, i, 0, p.n), roots, io.tables, specRe, specIm, tid, nthreads, team);
+        for (int i = p.levels - 1; i >= 1; --i)
+            m2c_inverse_stage<Engine>(p, i, buf, m2c_row_columns(p, i, 0, p.n), roots, io.tables, tid, nthreads, team);
+        m2c_inverse_first_stage<Engine>(p, buf, m2c_row_columns(p, 0, 0, p.n), roots, output, tid, nthreads, team);
+        return;
+    }
+
+    if (kind == M2C_PASS_ROWS) {
+        const int length = p.S[p.split], origin = bx * length;
+        for (int j = tid; j < length; j += nthreads) buf[j] = at.scratch[origin + j];
+        team();
+        for (int i = p.split; i < p.levels; ++i)
+            m2c_forward_stage<Engine>(p, i, buf, m2c_row_columns(p, i, origin, length), roots, io.tables, specRe, specIm, tid, nthreads, team);
+        for (int i = p.levels - 1; i >= p.split; --i)
+            m2c_inverse_stage<Engine>(p, i, buf, m2c_row_columns(p, i, origin, length), roots, io.tables, tid, nthreads, team);
+        for (int j = tid; j < length; j += nthreads) at.scratch[origin + j] = buf[j];
+        return;
+    }
+
+    /* Tile passes: C consecutive columns of stage `stage`, as a [N_i][C] tile. */
+    const int width = p.tile[stage], radix = p.radix[stage];
+    const int tilesPerGroup = p.W[stage] / width;
+    const m2c_columns cols{width, p.W[stage], p.S[stage], 0, width,
+                           (bx / tilesPerGroup) * p.S[stage] + (bx % tilesPerGroup) * width};
+    const bool firstForward = kind == M2C_PASS_FORWARD_TILE && stage == 0;
+    const int rows = firstForward ? radix / 2 : radix;
+    for (int e = tid; e < rows * width; e += nthreads) {
+        const int d = e / width, c = e % width, pos = cols.tileBase + d * cols.W + c;
+        buf[e] = firstForward ? m2c_gated_input(at.x, at.g1, pos) : at.scratch[pos];
+    }
+    team();
+    if (kind == M2C_PASS_INVERSE_TILE && stage == 0) {
+        m2c_inverse_first_stage<Engine>(p, buf, cols, roots, output, tid, nthreads, team);
+        return;
+    }
+    if (kind == M2C_PASS_FORWARD_TILE) m2c_forward_stage<Engine>(p, stage, buf, cols, roots, io.tables, specRe, specIm, tid, nthreads, team);
+    else m2c_inverse_stage<Engine>(p, stage, buf, cols, roots, io.tables, tid, nthreads, team);
+    for (int e = tid; e < radix * width; e += nthreads) {
+        const int d = e / width, c = e % width;
+        at.scratch[cols.tileBase + d * cols.W + c] = buf[e];
+    }
+}
+
+#ifdef __CUDACC__
+/* The kernel of every instance with storage T and engine Engine: the plan is a launch argument, so instances of
+ * one precision share one compiled kernel (each instance names it prefix_pass). */
+template <class T, class Engine>
+__global__ void __launch_bounds__({{THREADS}}) m2c_monarch_pass(const m2c_plan plan, const m2c_io<T> io, int kind, int stage) {
+    extern __shared__ __align__(16) float2 m2c_monarch_smem[];
+    m2c_device_team team;
+    m2c_pass_block<Engine>(plan, io, kind, stage, (int)blockIdx.x, (int)blockIdx.y, (int)blockIdx.z, m2c_monarch_smem,
+                           (int)threadIdx.x, (int)blockDim.x, team);
+}
+#endif
+
+#endif /* M2C_MONARCH_CONV_COMMON */
+
+"""#,
+    "monarch_conv_launch.cu.tmpl": #"""
+{ /* {{PREFIX}}: monarch_conv, {{PASS_NOTE}} */
+    static bool {{PREFIX}}_ready = false;
+    if (!{{PREFIX}}_ready) { /* raise the kernel's dynamic shared-memory cap, once; never lower it (instances share the kernel) */
+        cudaFuncAttributes {{PREFIX}}_attributes;
+        if (cudaFuncGetAttributes(&{{PREFIX}}_attributes, {{PREFIX}}_pass) == cudaSuccess
+            && {{PREFIX}}_attributes.maxDynamicSharedSizeBytes < {{MAX_SMEM}})
+            cudaFuncSetAttribute({{PREFIX}}_pass, cudaFuncAttributeMaxDynamicSharedMemorySize, {{MAX_SMEM}});
+        {{PREFIX}}_ready = true;
+    }
+    const m2c_io<{{T}}> {{PREFIX}}_io = {(const {{T}} *)({{X}}), (const {{T}} *)({{G1}}), (const {{T}} *)({{G2}}),
+                                         (const {{T}} *)({{R}}), (const float *)({{SPECTRUM}}), (const float *)({{TABLES}}),
+                                         ({{T}} *)({{Y}}), (float2 *)({{SCRATCH}})};
+{{LAUNCHES}}}
+
+"""#,
+    "monarch_conv_pass.cu.tmpl": #"""
+    {{PREFIX}}_pass<<<dim3({{BLOCKS}}, {{H}}, (unsigned)({{BATCH}})), {{THREADS}}, {{SMEM}}, {{STREAM}}>>>({{PREFIX}}_plan, {{PREFIX}}_io, {{KIND}}, {{STAGE}}); /* {{NOTE}} */
+
+"""#,
 ]
