@@ -620,8 +620,9 @@ __global__ void m2_reduce_kernel(const T *__restrict__ x, T *__restrict__ y, lon
  * type), then freed on the host. Weight-only values are computed on the device at open into `statics`.
  * Per-item activations live in one device arena of batch × {{PREFIX}}_ARENA_BYTES_PER_ITEM bytes whose offsets
  * come from m2c's liveness plan: a value at per-item offset o occupies bytes [o·batch, (o+size)·batch).
- * Forward enqueues every kernel on the handle's stream; the sequence is captured into a CUDA graph once per
- * batch size and replayed, so a forward is: copy inputs in, launch the graph, check ids, copy outputs out.
+ * Forward enqueues every kernel on the handle's stream; the first forward of a batch size runs them directly and
+ * then captures the sequence into a CUDA graph that later forwards of that size replay, so a forward is: copy
+ * inputs in, launch the graph, check ids, copy outputs out.
  */
 #include "{{NAME}}.h"
 
@@ -748,13 +749,18 @@ static void m2_enqueue_forward({{NAME}}_model *m, int batch, cudaStream_t s) {
     (void)m; (void)s; (void)batch;
 {{FORWARD}}}
 
-/* Replays the captured forward for `batch` items, capturing it first when this batch size is new. */
+/* Replays the captured forward for `batch` items. A new batch size runs the kernels directly once (that forward's
+ * result; it also does one-time kernel set-up, such as raising a kernel's shared-memory cap, which must not
+ * happen inside a stream capture) and then captures them for the replays that follow. */
 static int m2_run({{NAME}}_model *m, int batch) {
     for (int i = 0; i < M2_GRAPH_CACHE; i++) {
         if (m->graphs[i].exec && m->graphs[i].batch == batch)
             return m2_cuda(m, cudaGraphLaunch(m->graphs[i].exec, m->stream), "cudaGraphLaunch");
     }
-    int rc = m2_cuda(m, cudaStreamBeginCapture(m->stream, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture");
+    m2_enqueue_forward(m, batch, m->stream);
+    int rc = m2_cuda(m, cudaGetLastError(), "launching the forward");
+    if (rc != {{PREFIX}}_OK) return rc;
+    rc = m2_cuda(m, cudaStreamBeginCapture(m->stream, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture");
     if (rc != {{PREFIX}}_OK) return rc;
     m2_enqueue_forward(m, batch, m->stream);
     cudaError_t launch = cudaGetLastError();
@@ -770,7 +776,7 @@ static int m2_run({{NAME}}_model *m, int batch) {
     if (m->graphs[slot].exec) cudaGraphExecDestroy(m->graphs[slot].exec);
     m->graphs[slot].exec = exec;
     m->graphs[slot].batch = batch;
-    return m2_cuda(m, cudaGraphLaunch(exec, m->stream), "cudaGraphLaunch");
+    return {{PREFIX}}_OK;
 }
 
 /* Whether p is device (or managed) memory; host memory, pinned or not, is copied. */
