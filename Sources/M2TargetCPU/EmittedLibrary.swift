@@ -34,9 +34,32 @@ public struct EmittedLibrary: Sendable {
         }
         for (file, bytes) in files.sorted(by: { $0.key < $1.key }) {
             let path = (directory as NSString).appendingPathComponent(file)
-            guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
-                throw .cannotWrite(path: path, reason: "the file could not be created")
+            try Self.writeFile(bytes, to: path)
+        }
+    }
+
+    /// Writes `bytes` in chunks. Foundation's one-shot `createFile(atPath:contents:)` on Linux gives a file of the
+    /// right size but wrong contents past 2 GiB (a single write(2) moves at most 0x7ffff000 bytes), which is what a
+    /// .m2w of M2-BERT-base at L = 8192 (2.7 GB: spectra) needs.
+    static func writeFile(_ bytes: [UInt8], to path: String) throws(CPUEmitError) {
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+              let handle = FileHandle(forWritingAtPath: path) else {
+            throw .cannotWrite(path: path, reason: "the file could not be created")
+        }
+        do {
+            let chunk = 64 << 20
+            try bytes.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let end = min(raw.count, offset + chunk)
+                    try handle.write(contentsOf: Data(raw[offset..<end]))
+                    offset = end
+                }
             }
+            try handle.close()
+        } catch {
+            try? handle.close()
+            throw .cannotWrite(path: path, reason: error.localizedDescription)
         }
     }
 }
