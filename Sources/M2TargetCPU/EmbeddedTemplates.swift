@@ -647,8 +647,8 @@ static void {{FN}}(int batch, int nt, const float *restrict x, float *restrict y
  * (int32 or float, native byte order); OUTPUTS.bin receives every output in {{NAME}}_outputs field order.
  * Exit status: 0 ok, 1 usage or I/O error, 2 + the library's error code otherwise.
  * With M2C_HARNESS_RSS=1 in the environment it also prints "peak_rss_bytes=N" on stderr after the forward
- * (getrusage: the whole process — weights image, statics, arena, inputs, outputs, runtime libraries),
- * which `m2c bench --memory` compares with the memory plan.
+ * (VmHWM on Linux, else getrusage: the whole process — weights image, statics, arena, inputs, outputs, runtime
+ * libraries), which `m2c bench --memory` compares with the memory plan.
  */
 #include "{{NAME}}.h"
 
@@ -657,6 +657,35 @@ static void {{FN}}(int batch, int nt, const float *restrict x, float *restrict y
 #if defined(__unix__) || defined(__APPLE__)
 #include <sys/resource.h>
 #endif
+
+/* Peak resident memory of this process image. On Linux /proc/self/status's VmHWM: getrusage's ru_maxrss also
+ * counts the parent's pages when the harness was started by vfork + exec (as m2c starts it), so it would report
+ * the compiler's memory, not the library's. -1 when unknown. */
+static long long m2_peak_rss_bytes(void) {
+#if defined(__linux__)
+    FILE *status = fopen("/proc/self/status", "r");
+    if (status) {
+        char line[256];
+        long long kb = -1;
+        while (fgets(line, sizeof line, status)) {
+            if (sscanf(line, "VmHWM: %lld kB", &kb) == 1) break;
+        }
+        fclose(status);
+        if (kb >= 0) return kb * 1024;
+    }
+#endif
+#if defined(__unix__) || defined(__APPLE__)
+    struct rusage usage;
+    if (getrusage(RUSAGE_SELF, &usage) == 0) {
+#if defined(__APPLE__)
+        return (long long)usage.ru_maxrss;          /* bytes on macOS */
+#else
+        return (long long)usage.ru_maxrss * 1024;   /* kilobytes elsewhere */
+#endif
+    }
+#endif
+    return -1;
+}
 
 static const size_t input_counts[{{NUM_INPUTS}} + 1] = { {{INPUT_COUNTS}} 0 };
 static const size_t output_counts[{{NUM_OUTPUTS}} + 1] = { {{OUTPUT_COUNTS}} 0 };
@@ -704,20 +733,11 @@ int main(int argc, char **argv) {
         status = 2 + rc;
         goto done;
     }
-#if defined(__unix__) || defined(__APPLE__)
     const char *report_rss = getenv("M2C_HARNESS_RSS");
     if (report_rss && report_rss[0] == '1') {
-        struct rusage usage;
-        if (getrusage(RUSAGE_SELF, &usage) == 0) {
-#if defined(__APPLE__)
-            const long long bytes = (long long)usage.ru_maxrss;          /* bytes on macOS */
-#else
-            const long long bytes = (long long)usage.ru_maxrss * 1024;   /* kilobytes on Linux */
-#endif
-            fprintf(stderr, "peak_rss_bytes=%lld\n", bytes);
-        }
+        const long long bytes = m2_peak_rss_bytes();
+        if (bytes >= 0) fprintf(stderr, "peak_rss_bytes=%lld\n", bytes);
     }
-#endif
     FILE *out = fopen(argv[4], "wb");
     if (!out) { perror(argv[4]); goto done; }
     for (int i = 0; i < {{NUM_OUTPUTS}}; ++i) {
