@@ -58,7 +58,7 @@ struct KernelInstantiator {
             let expr = try templates.expression(exprName)
             let (outer, inner) = rows(of: t.shape)
             let a = type(op.operands[0]), b = type(op.operands[1])
-            let aStrides = broadcastStrides(a.shape, into: t.shape), bStrides = broadcastStrides(b.shape, into: t.shape)
+            let aStrides = Strides.broadcast(a.shape, into: t.shape), bStrides = Strides.broadcast(b.shape, into: t.shape)
             values.merge([
                 "T": cType(t.dtype), "EXPR": expr, "EXPR_DOC": expr,
                 "OUTER_DIMS": list(outer), "OUTER_RANK": "\(outer.count)", "ROWS": "\(outer.reduce(1, *))", "INNER": "\(inner)",
@@ -159,11 +159,11 @@ struct KernelInstantiator {
                 ]) { $1 }
                 return try simple("transpose2d.c.tmpl", op.operands, values)
             }
-            let source = rowMajorStrides(x.shape)
+            let source = Strides.rowMajor(x.shape)
             return try stridedCopy(op, &values, strides: perm.map { source[$0] }, base: 0)
         case .slice(let axis, let start, _):
             guard let x else { throw .unsupported(op: describe(op), reason: "missing operand") }
-            let source = rowMajorStrides(x.shape)
+            let source = Strides.rowMajor(x.shape)
             return try stridedCopy(op, &values, strides: source, base: start * source[axis])
 
         case .concat(let axis):
@@ -302,22 +302,6 @@ struct KernelInstantiator {
     }
 
     private func outerPart(_ strides: [Int]) -> [Int] { strides.count <= 1 ? [0] : Array(strides.dropLast()) }
-
-    /// Element strides of `shape` seen through the broadcast result shape (0 on broadcast dims).
-    private func broadcastStrides(_ shape: [Int], into result: [Int]) -> [Int] {
-        let own = rowMajorStrides(shape)
-        let lead = result.count - shape.count
-        return result.indices.map { k in
-            let d = k - lead
-            return d < 0 || shape[d] == 1 ? 0 : own[d]
-        }
-    }
-
-    private func rowMajorStrides(_ shape: [Int]) -> [Int] {
-        var strides = [Int](repeating: 1, count: shape.count)
-        for i in stride(from: shape.count - 2, through: 0, by: -1) { strides[i] = strides[i + 1] * shape[i + 1] }
-        return strides
-    }
 
     private func batchStride(_ t: TensorType) -> Int { t.batched ? t.elementCount : 0 }
     private func list(_ xs: [Int]) -> String { xs.map(String.init).joined(separator: ", ") }

@@ -55,8 +55,8 @@ struct CUDAKernelInstantiator {
             guard shape.count <= Self.maxRank else { throw .unsupported(op: describe(op), reason: "rank \(shape.count) > \(Self.maxRank)") }
             values.merge([
                 "T": storage(op.type.dtype), "FN": "M2_B_" + f.rawValue.uppercased(), "RANK": "\(shape.count)",
-                "DIMS": list(shape), "A_STRIDES": list(broadcastStrides(a.shape, into: shape)),
-                "B_STRIDES": list(broadcastStrides(b.shape, into: shape)), "PER_ITEM": "\(max(1, op.type.elementCount))LL",
+                "DIMS": list(shape), "A_STRIDES": list(Strides.broadcast(a.shape, into: shape)),
+                "B_STRIDES": list(Strides.broadcast(b.shape, into: shape)), "PER_ITEM": "\(max(1, op.type.elementCount))LL",
                 "A_ITEM": "\(a.batched ? a.elementCount : 0)LL", "B_ITEM": "\(b.batched ? b.elementCount : 0)LL",
                 "A": try pointer(op.operands[0]), "B": try pointer(op.operands[1]),
             ]) { $1 }
@@ -114,17 +114,17 @@ struct CUDAKernelInstantiator {
 
         case .transpose(let perm):
             let x = type(op.operands[0])
-            let source = rowMajorStrides(x.shape)
+            let source = Strides.rowMajor(x.shape)
             return try copy(op, dims: op.type.shape, xStrides: perm.map { source[$0] }, xBase: 0, yBase: 0, part: op.operands[0])
         case .slice(let axis, let start, _):
-            let source = rowMajorStrides(type(op.operands[0]).shape)
+            let source = Strides.rowMajor(type(op.operands[0]).shape)
             return try copy(op, dims: op.type.shape, xStrides: source, xBase: start * source[axis], yBase: 0, part: op.operands[0])
         case .concat(let axis):
             let inner = op.type.shape[(axis + 1)...].reduce(1, *)
             var offset = 0, text = ""
             for part in op.operands {
                 let shape = type(part).shape
-                text += try copy(op, dims: shape, xStrides: rowMajorStrides(shape), xBase: 0, yBase: offset * inner, part: part)
+                text += try copy(op, dims: shape, xStrides: Strides.rowMajor(shape), xBase: 0, yBase: offset * inner, part: part)
                 offset += shape[axis]
             }
             return text
@@ -231,7 +231,7 @@ struct CUDAKernelInstantiator {
         let elements = dims.reduce(1, *)
         return try templates.fragment("copy", [
             "COMMENT": comment(op), "T": storage(op.type.dtype), "RANK": "\(dims.count)", "DIMS": list(dims),
-            "X_STRIDES": list(xStrides), "Y_STRIDES": list(Array(rowMajorStrides(op.type.shape).suffix(dims.count))),
+            "X_STRIDES": list(xStrides), "Y_STRIDES": list(Array(Strides.rowMajor(op.type.shape).suffix(dims.count))),
             "X_BASE": "\(xBase)", "Y_BASE": "\(yBase)", "X_ITEM": "\(x.batched ? x.elementCount : 0)",
             "Y_ITEM": "\(op.type.elementCount)", "PER_ITEM": "\(max(1, elements))",
             "X": try pointer(part), "Y": try pointer(op.result), "N": "(long long)batch * \(elements)",
@@ -281,20 +281,4 @@ struct CUDAKernelInstantiator {
     private func describe(_ op: Op) -> String { "\(op.result) = \(op.kind.mnemonic)" + (op.name.map { " (\($0))" } ?? "") }
 
     private func list(_ xs: [Int]) -> String { xs.map(String.init).joined(separator: ", ") }
-
-    /// Element strides of `shape` seen through the broadcast result shape (0 on broadcast dims).
-    private func broadcastStrides(_ shape: [Int], into result: [Int]) -> [Int] {
-        let own = rowMajorStrides(shape)
-        let lead = result.count - shape.count
-        return result.indices.map { k in
-            let d = k - lead
-            return d < 0 || shape[d] == 1 ? 0 : own[d]
-        }
-    }
-
-    private func rowMajorStrides(_ shape: [Int]) -> [Int] {
-        var strides = [Int](repeating: 1, count: shape.count)
-        for i in stride(from: shape.count - 2, through: 0, by: -1) { strides[i] = strides[i + 1] * shape[i + 1] }
-        return strides
-    }
 }
