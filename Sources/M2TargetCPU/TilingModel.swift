@@ -53,7 +53,7 @@ public enum TilingModel {
         let kSlices = ceilDiv(p, kcLimit)
         let kc = kSlices == 1 ? p : roundUp(ceilDiv(p, kSlices), 16)
         let mcLimit = max(mr, options.caches.l2 / 2 / (kc * 4) / mr * mr)
-        let mc = min(mcLimit, roundUp(rows, mr))
+        let mc = balancedRowTile(rows: rows, blocks: nb, limit: mcLimit, mr: mr)
         let panels = ceilDiv(q, nr)
         let rowItems = ceilDiv(rows, mc) * nb
         let columnSplits = min(panels, max(1, ceilDiv(minimumWorkItems, rowItems)))
@@ -96,6 +96,25 @@ public enum TilingModel {
         }
         return annotated
     }
+
+    /// The rows of one work item: at most `limit`, and when the rows need more than one tile, tiles of equal
+    /// size in a number that makes (row tiles × blocks) a multiple of `minimumWorkItems`, so a static split over
+    /// 1, 2 or 4 threads gives every thread the same rows. (512 rows under a limit of 168 were 168+168+168+8:
+    /// on 2 threads one did 336 rows, the other 176, and the GEMM ran at ≈ 76% of its rate.)
+    static func balancedRowTile(rows: Int, blocks nb: Int, limit: Int, mr: Int) -> Int {
+        guard rows > limit else { return roundUp(rows, mr) }
+        let step = minimumWorkItems / gcd(nb, minimumWorkItems)
+        var tiles = roundUp(ceilDiv(rows, limit), step)
+        while true {
+            let mc = roundUp(ceilDiv(rows, tiles), mr)
+            // Rounding mc up to a multiple of mr can merge tiles (the count is then no longer a multiple of
+            // `step`): try more tiles. The last tile may still be shorter (520 rows: 136·3 + 112).
+            if mc <= limit, ceilDiv(rows, mc) == tiles || tiles * mr >= rows { return mc }
+            tiles += step
+        }
+    }
+
+    static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
 
     static func ceilDiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
     static func roundUp(_ a: Int, _ multiple: Int) -> Int { ceilDiv(a, multiple) * multiple }

@@ -44,6 +44,19 @@ struct GemmLayoutTests {
         }
     }
 
+    @Test("row tiles split a sequence into equal work items, a multiple of 4 with the blocks",
+          arguments: [(512, 1, 768), (1024, 1, 768), (2048, 1, 768), (8192, 1, 768), (512, 4, 768), (1000, 1, 768), (4096, 4, 192)])
+    func balancedRowTiles(_ shape: (rows: Int, nb: Int, p: Int)) {
+        let options = CPUEmitOptions(isa: .avx512, caches: CacheSizes(l1d: 32 << 10, l2: 1 << 20))
+        let t = TilingModel.tiling(rowsPerItem: shape.rows, blocks: shape.nb, outPerBlock: 192, inPerBlock: shape.p, options: options)
+        let tiles = (shape.rows + t.mc - 1) / t.mc
+        #expect(t.mc * t.kc * 4 <= options.caches.l2 / 2)
+        #expect(tiles * shape.nb % TilingModel.minimumWorkItems == 0, "\(shape): \(tiles) row tiles of \(t.mc)")
+        // Equal tiles up to the mr rounding: the last one is at most mr·tiles rows short.
+        let last = shape.rows - (tiles - 1) * t.mc
+        #expect(last > 0 && t.mc - last < t.mr * tiles, "\(shape): last tile \(last) of \(t.mc)")
+    }
+
     @Test("the tiles are annotations in the IR, and the .m2w stores the packed panels")
     func annotationsAndStoredShape() throws {
         let model = try GemmKernelTests.model()
