@@ -29,7 +29,7 @@ public enum FlopCount {
             return 8 * elements
         case .reduce:
             return Double(operandTypes.first?.elementCount ?? 0)
-        case .shortConv(let taps):
+        case .shortConv(let taps, _):
             return elements * Double(2 * taps + (op.operands.count == 3 ? 1 : 0))
         case .blockDiagMatmul(let outFeatures):
             guard operandTypes.count == 2 else { return 0 }
@@ -48,10 +48,12 @@ public enum FlopCount {
             guard operandTypes.count >= 2 else { return 0 }
             return blockDiagMatmulFlops(x: operandTypes[0], w: operandTypes[1], outFeatures: outFeatures)
                 + Double(epilogue.count) * elements // one per step per element, like the ops it absorbed
-        case .monarchConv(_, let preGate, let postGate, let residual):
+        case .monarchConv(_, let preGate, let postGate, let residual, let layout):
             // The ops it replaces: long_conv's FFT route (D is folded into the spectrum, so its 2·L per row is
             // not visible here) and one element-wise op per gate and residual.
-            guard let l = op.type.shape.last, l > 0 else { return 0 }
+            guard op.type.rank >= 2 else { return 0 }
+            let l = layout.channelsAndLength(of: op.type.shape).length
+            guard l > 0 else { return 0 }
             let n = Double(2 * l)
             let convolution = elements / Double(l) * (2 * 2.5 * n * log2(n) + 6 * Double(l + 1))
             return convolution + elements * Double([preGate, postGate, residual].filter { $0 }.count)

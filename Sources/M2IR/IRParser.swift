@@ -558,11 +558,12 @@ private struct Parser {
             case "scale": kind = .scale(try reader.double("factor"))
             case "shift": kind = .shift(try reader.double("offset"))
             case "layer_norm": kind = .layerNorm(eps: try reader.double("eps"))
-            case "short_conv": kind = .shortConv(taps: try reader.int("taps"))
+            case "short_conv": kind = .shortConv(taps: try reader.int("taps"), layout: try reader.sequenceLayout())
             case "long_conv": kind = .longConv(bidirectional: try reader.bool("bidirectional"), hasSkip: try reader.bool("skip"))
             case "monarch_conv":
                 kind = .monarchConv(factors: try reader.ints("factors"), preGate: try reader.bool("pre_gate"),
-                                    postGate: try reader.bool("post_gate"), residual: try reader.bool("residual"))
+                                    postGate: try reader.bool("post_gate"), residual: try reader.bool("residual"),
+                                    layout: try reader.sequenceLayout())
             case "transpose": kind = .transpose(perm: try reader.ints("perm"))
             case "slice": kind = .slice(axis: try reader.int("axis"), start: try reader.int("start"), end: try reader.int("end"))
             case "concat": kind = .concat(axis: try reader.int("axis"))
@@ -623,6 +624,12 @@ private struct KindAttributeReader {
         let (value, at) = try take(key, "true or false")
         guard case .word(let w) = value, let v = Bool(w) else { throw invalid(key, value, "true or false", at) }
         return v
+    }
+
+    /// `channels_last = true` (absent or false: channels-first).
+    mutating func sequenceLayout() throws(IRParseError) -> SequenceLayout {
+        guard attributes["channels_last"] != nil else { return .channelsFirst }
+        return try bool("channels_last") ? .channelsLast : .channelsFirst
     }
 
     mutating func ints(_ key: String) throws(IRParseError) -> [Int] {

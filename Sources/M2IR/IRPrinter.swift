@@ -107,12 +107,12 @@ public enum IRPrinter {
         case .shift(let offset): return [("offset", formatDouble(offset))]
         case .layerNorm(let eps): return [("eps", formatDouble(eps))]
         case .reduce(_, let axis): return [("axis", String(axis))]
-        case .shortConv(let taps): return [("taps", String(taps))]
+        case .shortConv(let taps, let layout): return [("taps", String(taps))] + layout.attributes
         case .longConv(let bidirectional, let hasSkip):
             return [("bidirectional", String(bidirectional)), ("skip", String(hasSkip))]
-        case .monarchConv(let factors, let preGate, let postGate, let residual):
+        case .monarchConv(let factors, let preGate, let postGate, let residual, let layout):
             return [("factors", AttrValue.ints(factors).description), ("pre_gate", String(preGate)),
-                    ("post_gate", String(postGate)), ("residual", String(residual))]
+                    ("post_gate", String(postGate)), ("residual", String(residual))] + layout.attributes
         case .transpose(let perm): return [("perm", AttrValue.ints(perm).description)]
         case .slice(let axis, let start, let end):
             return [("axis", String(axis)), ("start", String(start)), ("end", String(end))]

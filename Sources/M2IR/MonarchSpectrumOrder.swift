@@ -26,13 +26,16 @@ public enum MonarchSpectrumOrder {
     }
 
     /// The shape rule of `monarch_conv` (operands x, the gates flagged in `gated`, spectrum).
-    static func resultType(_ operands: [TensorType], factors: [Int], gated: [Bool]) throws(ShapeError) -> TensorType {
+    static func resultType(_ operands: [TensorType], factors: [Int], gated: [Bool],
+                           layout: SequenceLayout = .channelsFirst) throws(ShapeError) -> TensorType {
         let expected = 2 + gated.filter { $0 }.count
         guard operands.count == expected else { throw ShapeError("monarch_conv takes \(expected) operand(s), got \(operands.count)") }
         let x = operands[0]
-        guard x.dtype == .f32, x.rank >= 2 else { throw ShapeError("monarch_conv: input must be f32[..., channels, length], got \(x)") }
+        guard x.dtype == .f32, x.rank >= 2 else {
+            throw ShapeError("monarch_conv: input must be f32[..., \(layout == .channelsFirst ? "channels, length" : "length, channels")], got \(x)")
+        }
         if let problem = problem(with: factors) { throw ShapeError("monarch_conv: factors \(factors): \(problem)") }
-        let h = x.shape[x.rank - 2], l = x.shape[x.rank - 1], n = factors.reduce(1, *)
+        let (h, l) = layout.channelsAndLength(of: x.shape), n = factors.reduce(1, *)
         guard n == 2 * l else {
             throw ShapeError("monarch_conv: factors \(factors) multiply to \(n), but sequence length \(l) needs N = 2L = \(2 * l)")
         }

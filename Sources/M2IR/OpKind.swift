@@ -52,8 +52,9 @@ public enum OpKind: Hashable, Sendable {
 
     /// Causal depthwise convolution along the last axis with `taps` taps (M2's short conv):
     /// y[c, i] = bias[c] + Σ_k W[c, k] · x[c, i − (taps−1) + k], x[c, j<0] = 0.
-    /// Operands: x f32[..., C, L], W f32[C, taps], bias f32[C] (optional, 3rd operand).
-    case shortConv(taps: Int)
+    /// Operands: x f32[..., C, L], W f32[C, taps], bias f32[C] (optional, 3rd operand). With `layout`
+    /// `.channelsLast` x and y are f32[..., L, C] (same arithmetic, the axes swapped).
+    case shortConv(taps: Int, layout: SequenceLayout = .channelsFirst)
 
     /// Long convolution along the last axis (M2's implicit-filter convolution, §3.7 of the semantics):
     /// y[h,i] = Σ_{j≤i} kFwd[h,i−j]·x[h,j] + (bidirectional ? Σ_{j>i} kRev[h,j−i−1]·x[h,j] : 0) + (skip ? D[h]·x[h,i] : 0).
@@ -71,8 +72,9 @@ public enum OpKind: Hashable, Sendable {
     /// imaginary part of DFT_N(K)/N, K the length-N kernel of §3.6 with D folded into its first tap, stored per
     /// channel in the forward Monarch output order (`MonarchSpectrumOrder.frequencies(factors:)`: position
     /// k1·N2⋯Np + … + kp holds frequency k1 + N1·k2 + N1N2·k3 + …). The first L samples of the circular
-    /// convolution of x zero-padded to N with K are the result.
-    case monarchConv(factors: [Int], preGate: Bool, postGate: Bool, residual: Bool)
+    /// convolution of x zero-padded to N with K are the result. With `layout` `.channelsLast` x, the gates, r
+    /// and y are f32[..., L, H] (the spectrum stays [2, H, N]).
+    case monarchConv(factors: [Int], preGate: Bool, postGate: Bool, residual: Bool, layout: SequenceLayout = .channelsFirst)
 
     /// Permutes the static axes: result.shape[i] = x.shape[perm[i]].
     case transpose(perm: [Int])

@@ -103,13 +103,15 @@ extension OpKind {
             guard ids.dtype == .i32 else { throw ShapeError("gather: ids must be i32, got \(ids)") }
             return TensorType(.f32, ids.shape + [table.shape[1]], batched: ids.batched)
 
-        case .shortConv(let taps):
+        case .shortConv(let taps, let layout):
             try need(2...3)
             let x = operands[0], w = operands[1]
             try f32(x, "input")
             guard taps >= 1 else { throw ShapeError("short_conv: taps must be ≥ 1") }
-            guard x.rank >= 2 else { throw ShapeError("short_conv: input must be [..., channels, length], got \(x)") }
-            let c = x.shape[x.rank - 2]
+            guard x.rank >= 2 else {
+                throw ShapeError("short_conv: input must be [..., \(layout == .channelsFirst ? "channels, length" : "length, channels")], got \(x)")
+            }
+            let c = layout.channelsAndLength(of: x.shape).channels
             guard w.shape == [c, taps], !w.batched else { throw ShapeError("short_conv: weight must be f32[\(c),\(taps)], got \(w)") }
             if operands.count == 3 {
                 guard operands[2].shape == [c], !operands[2].batched else { throw ShapeError("short_conv: bias must be f32[\(c)], got \(operands[2])") }
@@ -135,8 +137,8 @@ extension OpKind {
             }
             return x
 
-        case .monarchConv(let factors, let preGate, let postGate, let residual):
-            return try MonarchSpectrumOrder.resultType(operands, factors: factors, gated: [preGate, postGate, residual])
+        case .monarchConv(let factors, let preGate, let postGate, let residual, let layout):
+            return try MonarchSpectrumOrder.resultType(operands, factors: factors, gated: [preGate, postGate, residual], layout: layout)
 
         case .transpose(let perm):
             try need(1...1)

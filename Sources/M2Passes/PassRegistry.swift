@@ -43,14 +43,15 @@ public enum PassRegistry {
     }
 
     /// The CUDA target's pipeline: the front pipeline, the long-convolution lowering, canonicalize, fusion (as
-    /// on the CPU), dce, then `assign-precision` records the library's storage precision on every op.
+    /// on the CPU but without the layout rules: the CUDA sequence kernels read channels-first rows), dce, then
+    /// `assign-precision` records the library's storage precision on every op.
     public static func cudaPipeline(precision: String, fusion: Bool = true, disabledRules: Set<String> = []) -> [any Pass] {
         frontendPipeline + [
             // long_conv → monarch_conv: one shared-memory Monarch-FFT kernel per op on the GPU (with --no-fusion
             // the Monarch FFT runs as the expanded GEMMs instead, as on the CPU).
             fusion ? FormMonarchConv() : LowerLongConv(),
             Canonicalize(),
-        ] + (fusion ? [Fuse(disabled: disabledRules)] : []) + [
+        ] + (fusion ? [Fuse(disabled: disabledRules.union(FusionRules.layoutNames))] : []) + [
             DeadCodeElimination(),
             AssignPrecision(precision: precision),
         ]

@@ -21,6 +21,11 @@ enum Rewrite {
     case replace(with: ValueID)
     /// The op becomes another kind/operands with the same result and type.
     case update(OpKind, operands: [ValueID])
+    /// New ops go just before this one (their results `RewriteState.fresh(0)`, `fresh(1)`, … in list order,
+    /// their locations the op's), then the op becomes `kind` of `operands` with its result and type, keeping
+    /// no annotation but the rule's. How a layout rule moves a transpose past an op: the op's work goes to an
+    /// inserted op in the other layout and the op itself becomes the transpose of that result.
+    case expand(inserted: [Op], then: OpKind, operands: [ValueID])
 }
 
 /// What the rules see: the already-visited (final) ops, the substitution of erased values, and how many
@@ -31,6 +36,8 @@ struct RewriteState {
     /// result and only moves uses from an absorbed value to its operands, so the counts stay right for
     /// every value a rule can still see.
     var uses: [ValueID: Int] = [:]
+    /// The first value number no op of the graph uses: where `fresh` results start.
+    var nextFresh = 0
     private var producers: [ValueID: Op] = [:]
     private var firstOccurrence: [PureOpKey: ValueID] = [:]
 
@@ -38,6 +45,9 @@ struct RewriteState {
     func resolve(_ v: ValueID) -> ValueID { substitution[v] ?? v }
 
     func producer(of v: ValueID) -> Op? { producers[v] }
+
+    /// The result of the `k`-th op a `.expand` rewrite inserts.
+    func fresh(_ k: Int) -> ValueID { ValueID(nextFresh + k) }
 
     /// The producer of `v` when this op is its only reader: an op a fused consumer may absorb.
     func soleProducer(of v: ValueID) -> Op? { uses[v] == 1 ? producers[v] : nil }

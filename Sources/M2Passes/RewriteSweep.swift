@@ -17,6 +17,7 @@ struct RewriteSweep {
     func run(_ graph: inout Graph) -> [String: Int] {
         var state = RewriteState()
         state.uses = graph.useCounts()
+        state.nextFresh = graph.nextValue
         var fired: [String: Int] = [:]
         var kept: [Op] = []
         kept.reserveCapacity(graph.ops.count)
@@ -45,6 +46,25 @@ struct RewriteSweep {
                             }
                             op.record(rule: rule.name, under: key)
                         }
+                        op.kind = kind
+                        op.operands = operands
+                        continue matching
+                    case .expand(let inserted, let kind, let operands):
+                        // The inserted ops are final (rules already chose them); they read what the op read, so
+                        // only their own results need use counts.
+                        var added: [ValueID: Int] = [:]
+                        for v in inserted.flatMap(\.operands) + operands { added[v, default: 0] += 1 }
+                        for var new in inserted {
+                            new.location = new.location ?? op.location
+                            if let key = recordingKey { new.record(rule: rule.name, under: key) }
+                            state.uses[new.result] = added[new.result, default: 0]
+                            state.record(new)
+                            kept.append(new)
+                            graph.reserveValues(through: new.result)
+                        }
+                        state.nextFresh = graph.nextValue
+                        op.annotations = [:]
+                        if let key = recordingKey { op.record(rule: rule.name, under: key) }
                         op.kind = kind
                         op.operands = operands
                         continue matching

@@ -34,6 +34,12 @@ enum LayoutKernels {
         return Tensor64(shape: outShape, values: out)
     }
 
+    /// x with its last two axes exchanged ([..., a, b] → [..., b, a]).
+    static func swapLastTwoAxes(_ x: Tensor64) -> Tensor64 {
+        let rank = x.shape.count
+        return transpose(x, perm: Array(0..<(rank - 2)) + [rank - 1, rank - 2])
+    }
+
     static func slice(_ x: Tensor64, axis: Int, start: Int, end: Int) -> Tensor64 {
         let outer = x.shape[..<axis].reduce(1, *)
         let inner = x.shape[(axis + 1)...].reduce(1, *)

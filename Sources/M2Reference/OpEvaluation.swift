@@ -62,26 +62,32 @@ extension ReferenceInterpreter {
         case .gather:
             return try GatherKernel.run(table: operands[0], ids: operands[1], itemSize: operandTypes[1].elementCount,
                                         idsName: "ids of \(label)")
-        case .shortConv(let taps):
+        case .shortConv(let taps, let layout):
             try requireUnbatched(1..<operands.count)
-            return ConvolutionKernels.shortConv(x: operands[0], weight: operands[1],
-                                                bias: operands.count == 3 ? operands[2] : nil, taps: taps)
+            // Channels-last runs the channels-first arithmetic between two transposes: the reference stays one
+            // implementation of the semantics.
+            let x = layout == .channelsLast ? LayoutKernels.swapLastTwoAxes(operands[0]) : operands[0]
+            let y = ConvolutionKernels.shortConv(x: x, weight: operands[1],
+                                                 bias: operands.count == 3 ? operands[2] : nil, taps: taps)
+            return layout == .channelsLast ? LayoutKernels.swapLastTwoAxes(y) : y
         case .longConv(let bidirectional, let hasSkip):
             try requireUnbatched(1..<operands.count)
             return ConvolutionKernels.longConv(x: operands[0], kFwd: operands[1],
                                                kRev: bidirectional ? operands[2] : nil,
                                                skip: hasSkip ? operands[operands.count - 1] : nil)
-        case .monarchConv(let factors, let preGate, let postGate, let residual):
+        case .monarchConv(let factors, let preGate, let postGate, let residual, let layout):
             try requireUnbatched(operands.count - 1..<operands.count)
+            let channelsFirst = { (t: Tensor64) in layout == .channelsLast ? LayoutKernels.swapLastTwoAxes(t) : t }
             var next = 1
             func take(_ present: Bool) -> Tensor64? {
                 guard present else { return nil }
                 defer { next += 1 }
-                return operands[next]
+                return channelsFirst(operands[next])
             }
             let g1 = take(preGate), g2 = take(postGate), r = take(residual)
-            return MonarchConvKernel.run(x: operands[0], preGate: g1, postGate: g2, residual: r,
-                                         spectrum: operands[next], factors: factors)
+            let y = MonarchConvKernel.run(x: channelsFirst(operands[0]), preGate: g1, postGate: g2, residual: r,
+                                          spectrum: operands[next], factors: factors)
+            return channelsFirst(y)
         case .transpose(let perm):
             let offset = operandTypes[0].batched ? 1 : 0
             let fullPerm = (offset == 1 ? [0] : []) + perm.map { $0 + offset }

@@ -1435,14 +1435,14 @@ module {{MODULE}} {
 """#,
     "monarch_conv.c.tmpl": #"""
 /* {{COMMENT}}: fused Monarch-FFT long convolution y = conv(x{{PRE_DOC}}){{POST_DOC}}{{RESIDUAL_DOC}}, {{H}} channels of
- * length {{L}}, N = {{N}} = {{FACTORS_DOC}}. Work units of {{LANES}} channels of one sequence; each thread owns one
+ * length {{L}}, {{LAYOUT_DOC}}, N = {{N}} = {{FACTORS_DOC}}. Work units of {{LANES}} channels of one sequence; each thread owns one
  * {{SLOT_FLOATS}}-float arena slot ({{SLOTS_PER_ITEM}} per batch item), so at most batch × {{SLOTS_PER_ITEM}} threads. */
 static const int {{FN}}_factors[] = { {{FACTORS}} };
 static const long {{FN}}_span[] = { {{SPANS}} };
 static const long {{FN}}_dft_offset[] = { {{DFT_OFFSETS}} };
 static const long {{FN}}_twiddle_offset[] = { {{TWIDDLE_OFFSETS}} };
 static const m2_mc{{LANES}}_shape {{FN}}_shape = { {{LEVELS}}, {{FN}}_factors, {{FN}}_span, {{FN}}_dft_offset, {{FN}}_twiddle_offset,
-                                         {{N}}L, {{L}}L, {{H}}L };
+                                         {{N}}L, {{L}}L, {{H}}L, {{POSITION_STRIDE}}L, {{CHANNEL_STRIDE}}L };
 
 static void {{FN}}_tables(float *tables) { m2_mc{{LANES}}_fill_tables(&{{FN}}_shape, tables); }
 
@@ -1458,9 +1458,9 @@ static void {{FN}}(int batch, int nt, const float *restrict x, const float *rest
         float *buf = scratch + w * {{SLOT_FLOATS}}L;
         for (long u = w; u < units; u += workers) {
             const long c0 = (u % groups) * {{LANES}}L;
-            const long row = (u / groups) * {{H}}L + c0;
             const int lanes = (int)({{H}}L - c0 < {{LANES}}L ? {{H}}L - c0 : {{LANES}}L);
-            const long at = row * {{L}}L;
+            /* The unit's channel c0 at position 0 of its sequence (each sequence is {{H}}·{{L}} floats). */
+            const long at = (u / groups) * {{H}}L * {{L}}L + c0 * {{CHANNEL_STRIDE}}L;
             m2_mc{{LANES}}_unit(&{{FN}}_shape, tables, x + at, g1 ? g1 + at : NULL, g2 ? g2 + at : NULL, r ? r + at : NULL,
                                 spectrum, c0, lanes, y + at, buf);
         }
@@ -1483,6 +1483,7 @@ typedef struct {
     const long *dft_offset;     /* level i's F_{N_i}: [N_i][N_i] real, then imaginary, in the tables */
     const long *twiddle_offset; /* level i < p−1: ω_{S_i}^{k·m}, [N_i][S_i/N_i] real, then imaginary */
     long n, l, h;
+    long position_stride, channel_stride; /* channels-first: 1, L; channels-last: H, 1 */
 } m2_mc{{LANES}}_shape;
 
 /* ω_n^{e}, exactly on quarter turns (as the compiler's Float64 tables). */
@@ -1605,24 +1606,44 @@ static inline void m2_mc{{LANES}}_dft_real_out(int rows, int cols, int stride, c
     }
 }
 
-/* Gathers the lanes' samples x[v·L + index] (⊙ g1), zero for lanes past `lanes`. */
+/* The unit's samples at sequence position `index` (⊙ g1), zero for lanes past `lanes`: lane v reads
+ * x[v·channel_stride + index·position_stride] (channels-first: channels L apart; channels-last: adjacent, so a
+ * full unit is one contiguous vector). */
 M2_MC{{LANES}}_TARGET
-static inline m2_mc{{LANES}}_v m2_mc{{LANES}}_load(const float *restrict x, const float *restrict g1, long index, long l,
-                                                   int lanes) {
+static inline m2_mc{{LANES}}_v m2_mc{{LANES}}_load(const float *restrict x, const float *restrict g1, long index,
+                                                   const m2_mc{{LANES}}_shape *restrict s, int lanes) {
+    const long at = index * s->position_stride, cs = s->channel_stride;
     m2_mc{{LANES}}_v u = {0};
-    for (int v = 0; v < lanes; v++) u[v] = g1 ? x[v * l + index] * g1[v * l + index] : x[v * l + index];
+    if (cs == 1 && lanes == {{LANES}}) {
+        __builtin_memcpy(&u, x + at, sizeof u);
+        if (g1) {
+            m2_mc{{LANES}}_v g;
+            __builtin_memcpy(&g, g1 + at, sizeof g);
+            u *= g;
+        }
+        return u;
+    }
+    for (int v = 0; v < lanes; v++) u[v] = g1 ? x[v * cs + at] * g1[v * cs + at] : x[v * cs + at];
     return u;
 }
 
-/* y[v·L + index] = out ⊙ g2 + r for the live lanes. */
+/* y = out ⊙ g2 + r at sequence position `index` for the live lanes (addressed as in the load). */
 M2_MC{{LANES}}_TARGET
 static inline void m2_mc{{LANES}}_store(float *restrict y, const float *restrict g2, const float *restrict r, long index,
-                                        long l, int lanes, const m2_mc{{LANES}}_v *out) {
+                                        const m2_mc{{LANES}}_shape *restrict s, int lanes, const m2_mc{{LANES}}_v *out) {
+    const long at = index * s->position_stride, cs = s->channel_stride;
+    if (cs == 1 && lanes == {{LANES}}) {
+        m2_mc{{LANES}}_v value = *out, t;
+        if (g2) { __builtin_memcpy(&t, g2 + at, sizeof t); value *= t; }
+        if (r) { __builtin_memcpy(&t, r + at, sizeof t); value += t; }
+        __builtin_memcpy(y + at, &value, sizeof value);
+        return;
+    }
     for (int v = 0; v < lanes; v++) {
         float value = (*out)[v];
-        if (g2) value *= g2[v * l + index];
-        if (r) value += r[v * l + index];
-        y[v * l + index] = value;
+        if (g2) value *= g2[v * cs + at];
+        if (r) value += r[v * cs + at];
+        y[v * cs + at] = value;
     }
 }
 
@@ -1639,7 +1660,7 @@ static void m2_mc{{LANES}}_unit(const m2_mc{{LANES}}_shape *restrict s, const fl
     typedef m2_mc{{LANES}}_v vec;
     /* Zeroed only to keep gcc's maybe-uninitialized analysis quiet: every element read is written first. */
     vec ure[MAX_FACTOR] = { { 0 } }, uim[MAX_FACTOR] = { { 0 } }, vre[MAX_FACTOR] = { { 0 } }, vim[MAX_FACTOR] = { { 0 } };
-    const long n = s->n, l = s->l;
+    const long n = s->n;
     vec *bre = (vec *)buf, *bim = (vec *)buf + n;
     const int p = s->levels, r0 = s->factors[0];
     const long inner0 = n / r0;
@@ -1651,7 +1672,7 @@ static void m2_mc{{LANES}}_unit(const m2_mc{{LANES}}_shape *restrict s, const fl
 
     if (p == 1) {
         /* One level: the block is the whole padded input and the output goes straight to y. */
-        for (int j = 0; j < r0 / 2; j++) ure[j] = m2_mc{{LANES}}_load(x, g1, j, l, lanes);
+        for (int j = 0; j < r0 / 2; j++) ure[j] = m2_mc{{LANES}}_load(x, g1, j, s, lanes);
         m2_mc{{LANES}}_dft_real(r0, r0 / 2, r0, f0re, f0im, ure, vre, vim, 1);
         for (int k = 0; k < r0; k++) {
             const vec a = vre[k], b = vim[k], c = spec[2 * k], d = spec[2 * k + 1];
@@ -1659,14 +1680,14 @@ static void m2_mc{{LANES}}_unit(const m2_mc{{LANES}}_shape *restrict s, const fl
             vim[k] = a * d + b * c;
         }
         m2_mc{{LANES}}_dft_real_out(r0 / 2, r0, r0, f0re, f0im, vre, vim, 1, ure);
-        for (int j = 0; j < r0 / 2; j++) m2_mc{{LANES}}_store(y, g2, r, j, l, lanes, &ure[j]);
+        for (int j = 0; j < r0 / 2; j++) m2_mc{{LANES}}_store(y, g2, r, j, s, lanes, &ure[j]);
         return;
     }
 
     /* Forward stage 1: rows n1 < N_1/2 of the padded input, twiddled into the buffer. */
     const float *w0re = tables + s->twiddle_offset[0], *w0im = w0re + (long)r0 * inner0;
     for (long m = 0; m < inner0; m++) {
-        for (int j = 0; j < r0 / 2; j++) ure[j] = m2_mc{{LANES}}_load(x, g1, j * inner0 + m, l, lanes);
+        for (int j = 0; j < r0 / 2; j++) ure[j] = m2_mc{{LANES}}_load(x, g1, j * inner0 + m, s, lanes);
         m2_mc{{LANES}}_dft_real(r0, r0 / 2, r0, f0re, f0im, ure, bre + m, bim + m, inner0);
         for (int k = 0; k < r0; k++) {
             const vec a = bre[k * inner0 + m], b = bim[k * inner0 + m];
@@ -1729,7 +1750,7 @@ static void m2_mc{{LANES}}_unit(const m2_mc{{LANES}}_shape *restrict s, const fl
             uim[k] = a * wi + b * wr;
         }
         m2_mc{{LANES}}_dft_real_out(r0 / 2, r0, r0, f0re, f0im, ure, uim, 1, vre);
-        for (int j = 0; j < r0 / 2; j++) m2_mc{{LANES}}_store(y, g2, r, j * inner0 + m, l, lanes, &vre[j]);
+        for (int j = 0; j < r0 / 2; j++) m2_mc{{LANES}}_store(y, g2, r, j * inner0 + m, s, lanes, &vre[j]);
     }
 }
 
@@ -1855,6 +1876,35 @@ static void {{FN}}(int batch, int nt, const float *restrict x, const float *rest
     }
 }
 
+
+"""#,
+    "short_conv_channels_last.c.tmpl": #"""
+/* {{COMMENT}}: causal depthwise conv, {{TAPS}} taps, channels-last: sequences of {{L}} positions × {{C}} channels:
+ * y[i, c] = bias[c] + Σ_k W[c, k] · x[i − {{TAPS}} + 1 + k, c], x before the sequence start = 0. The channel loop
+ * is innermost (contiguous, vectorised); threads take blocks of {{BLOCK}} positions. */
+static void {{FN}}(int batch, int nt, const float *restrict x, const float *restrict w, const float *restrict bias,
+                   float *restrict y) {
+    const long blocks = ({{L}}L + {{BLOCK}}L - 1) / {{BLOCK}}L, units = (long)batch * {{SEQUENCES}}L * blocks;
+    (void)nt;
+    (void)bias;
+    M2_OMP_FOR(nt)
+    for (long u = 0; u < units; u++) {
+        const long sequence = u / blocks, first = (u % blocks) * {{BLOCK}}L;
+        const long last = first + {{BLOCK}}L < {{L}}L ? first + {{BLOCK}}L : {{L}}L;
+        const float *xs = x + sequence * {{L}}L * {{C}}L;
+        float *ys = y + sequence * {{L}}L * {{C}}L;
+        for (long i = first; i < last; i++) {
+            float *restrict yr = ys + i * {{C}}L;
+            for (long c = 0; c < {{C}}L; c++) yr[c] = {{HAS_BIAS}} ? bias[c] : 0.0f;
+            for (long k = 0; k < {{TAPS}}L; k++) {
+                const long j = i - ({{TAPS}}L - 1) + k;
+                if (j < 0) continue;
+                const float *restrict xr = xs + j * {{C}}L;
+                for (long c = 0; c < {{C}}L; c++) yr[c] += w[c * {{TAPS}}L + k] * xr[c];
+            }
+        }
+    }
+}
 
 """#,
     "strided_copy.c.tmpl": #"""

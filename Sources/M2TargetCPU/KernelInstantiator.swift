@@ -124,13 +124,14 @@ struct KernelInstantiator {
             let args = (op.operands.map(ptr) + [pointer(op.result)]).map { ", " + $0 }.joined()
             return Instance(kernel: kernel, call: try templates.fragment("checked_call", ["FN": fn, "ARGS": args, "COMMENT": op.kind.mnemonic]))
 
-        case .shortConv(let taps):
-            let (c, l) = (op.type.shape[op.type.rank - 2], op.type.shape[op.type.rank - 1])
+        case .shortConv(let taps, let layout):
+            let (c, l) = layout.channelsAndLength(of: op.type.shape)
             values.merge([
                 "TAPS": "\(taps)", "C": "\(c)", "L": "\(l)", "ROWS": "\(op.type.elementCount / l)",
+                "SEQUENCES": "\(op.type.elementCount / (l * c))", "BLOCK": "32",
                 "HAS_BIAS": op.operands.count == 3 ? "1" : "0",
             ]) { $1 }
-            let kernel = try templates.render("short_conv.c.tmpl", values)
+            let kernel = try templates.render(layout == .channelsFirst ? "short_conv.c.tmpl" : "short_conv_channels_last.c.tmpl", values)
             let bias = op.operands.count == 3 ? pointer(op.operands[2]) : "NULL"
             let args = [pointer(op.operands[0]), pointer(op.operands[1]), bias, pointer(op.result)].map { ", " + $0 }.joined()
             return Instance(kernel: kernel, call: try templates.fragment("call", ["FN": fn, "ARGS": args, "COMMENT": op.kind.mnemonic]))

@@ -4,10 +4,10 @@ extension KernelInstantiator {
     /// The fused Monarch convolution: the shared lane-parallel support code, the op's kernel, its call (operands,
     /// arena scratch, tables) and the prologue call that fills its tables at open.
     func monarchConv(_ op: Op, values: [String: String]) throws(CPUEmitError) -> Instance {
-        guard case .monarchConv(let factors, let preGate, let postGate, let residual) = op.kind,
+        guard case .monarchConv(let factors, let preGate, let postGate, let residual, let layout) = op.kind,
               let kernelPlan = MonarchConvKernelPlan(op, isa: options.isa),
               let scratch = plan.scratchHome[op.result], let tables = plan.tableHome[op.result] else {
-            throw .unsupported(op: "\(op.result) = \(op.kind.mnemonic)", reason: "a monarch_conv needs a batched [..., H, L] input")
+            throw .unsupported(op: "\(op.result) = \(op.kind.mnemonic)", reason: "a monarch_conv needs a batched [..., H, L] or [..., L, H] input")
         }
         let list = { (xs: [Int]) in xs.map(String.init).joined(separator: ", ") }
         var values = values
@@ -18,6 +18,8 @@ extension KernelInstantiator {
             "TWIDDLE_OFFSETS": list(kernelPlan.twiddleOffsets), "LANES": "\(kernelPlan.lanes)",
             "GROUPS": "\(kernelPlan.groups)", "SEQUENCES": "\(kernelPlan.sequences)",
             "SLOTS_PER_ITEM": "\(kernelPlan.slotsPerItem)", "SLOT_FLOATS": "\(kernelPlan.slotFloats)",
+            "POSITION_STRIDE": "\(kernelPlan.positionStride)", "CHANNEL_STRIDE": "\(kernelPlan.channelStride)",
+            "LAYOUT_DOC": layout == .channelsFirst ? "channels-first [H][L]" : "channels-last [L][H]",
             "PRE_DOC": preGate ? " ⊙ g1" : "", "POST_DOC": postGate ? " ⊙ g2" : "", "RESIDUAL_DOC": residual ? " + r" : "",
         ]) { $1 }
         guard let packedSpectrum = plan.packedWeight[op.result] else {

@@ -14,12 +14,13 @@ struct MonarchConvKernelPlan: Hashable {
     let sequences: Int
     let lanes: Int
     let isa: CPUISA
+    let layout: SequenceLayout
 
     init?(_ op: Op, isa: CPUISA) {
-        guard case .monarchConv(let factors, _, _, _) = op.kind, op.type.rank >= 2, op.type.batched else { return nil }
+        guard case .monarchConv(let factors, _, _, _, let layout) = op.kind, op.type.rank >= 2, op.type.batched else { return nil }
         self.factors = factors
-        channels = op.type.shape[op.type.rank - 2]
-        length = op.type.shape[op.type.rank - 1]
+        self.layout = layout
+        (channels, length) = layout.channelsAndLength(of: op.type.shape)
         sequences = op.type.shape.dropLast(2).reduce(1, *)
         // A 512-bit vector of floats; AVX2 and generic C take 8 (their working set per unit halves too).
         lanes = isa == .avx512 ? 16 : 8
@@ -27,6 +28,10 @@ struct MonarchConvKernelPlan: Hashable {
     }
 
     var n: Int { 2 * length }
+
+    /// Floats between one position and the next, and between adjacent channels, within a sequence.
+    var positionStride: Int { layout == .channelsFirst ? 1 : channels }
+    var channelStride: Int { layout == .channelsFirst ? length : 1 }
 
     /// Compiles the kernel for its ISA whatever the library's CFLAGS (as the GEMM micro-kernels do).
     var targetAttribute: String {

@@ -70,7 +70,11 @@ struct CUDAKernelInstantiator {
             return try glu(op, fn: f)
         case .addLayerNorm(let eps):
             return try layerNorm(op, a: op.operands[0], b: op.operands[1], gamma: op.operands[2], beta: op.operands[3], eps: eps)
-        case .monarchConv(let factors, let preGate, let postGate, let residual):
+        case .monarchConv(_, _, _, _, .channelsLast), .shortConv(_, .channelsLast):
+            // The CUDA pipeline leaves the layout rules off (cudaPipeline): its kernels read channels-first rows.
+            throw .unsupported(op: describe(op), reason: "the CUDA kernels of \(op.kind.mnemonic) are channels-first only "
+                + "(compile this IR for --target cpu, or without the fuse pass's layout rules)")
+        case .monarchConv(let factors, let preGate, let postGate, let residual, .channelsFirst):
             return try monarchConv(op, factors: factors, preGate: preGate, postGate: postGate, residual: residual)
 
         case .layerNorm(let eps):
@@ -95,7 +99,7 @@ struct CUDAKernelInstantiator {
             ]) { $1 }
             return try templates.fragment("gather", values)
 
-        case .shortConv(let taps):
+        case .shortConv(let taps, .channelsFirst):
             values.merge([
                 "X": try pointer(op.operands[0]), "W": try pointer(op.operands[1]),
                 "BIAS": op.operands.count == 3 ? try pointer(op.operands[2]) : "nullptr",

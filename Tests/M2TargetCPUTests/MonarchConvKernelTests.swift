@@ -13,8 +13,10 @@ struct MonarchConvKernelTests {
         var channels: Int
         var factors: [Int]
         var gates: (pre: Bool, post: Bool, residual: Bool)
+        var layout: SequenceLayout = .channelsFirst
         var description: String {
             "H=\(channels) factors=\(factors.map(String.init).joined(separator: "x")) pre=\(gates.pre) post=\(gates.post) residual=\(gates.residual)"
+                + (layout == .channelsLast ? " channels-last" : "")
         }
     }
 
@@ -25,21 +27,26 @@ struct MonarchConvKernelTests {
         Case(channels: 17, factors: [12, 16], gates: (false, true, true)),
         Case(channels: 16, factors: [4, 3, 8], gates: (true, true, false)),
         Case(channels: 9, factors: [2, 4, 2, 4], gates: (false, false, true)),
+        // Channels-last [L, H]: full lane groups (contiguous vector loads) and a partial one (lane loop).
+        Case(channels: 32, factors: [8, 4], gates: (true, true, true), layout: .channelsLast),
+        Case(channels: 20, factors: [4, 3, 8], gates: (true, false, true), layout: .channelsLast),
+        Case(channels: 5, factors: [8], gates: (false, true, false), layout: .channelsLast),
     ]
 
     static func model(_ c: Case) throws -> TestModels.Model {
         let l = c.factors.reduce(1, *) / 2, h = c.channels, batch = 3
         var b = GraphBuilder(name: "mc", attributes: ["seq_len": .int(l)])
-        var operands = [try b.input("x", type: .f32([h, l], batched: true))]
+        let dims = c.layout == .channelsFirst ? [h, l] : [l, h]
+        var operands = [try b.input("x", type: .f32(dims, batched: true))]
         var inputs = ["x": TestModels.values(batch * h * l, seed: 1).map(Double.init)]
         for (name, present) in [("g1", c.gates.pre), ("g2", c.gates.post), ("r", c.gates.residual)] where present {
-            operands.append(try b.input(name, type: .f32([h, l], batched: true)))
+            operands.append(try b.input(name, type: .f32(dims, batched: true)))
             inputs[name] = TestModels.values(batch * h * l, seed: inputs.count + 1).map(Double.init)
         }
         let spectrum = TestModels.values(2 * h * 2 * l, seed: 9).map { Double($0) / Double(l) }
         operands.append(try b.constant(spectrum, shape: [2, h, 2 * l]))
-        let y = try b.add(.monarchConv(factors: c.factors, preGate: c.gates.pre, postGate: c.gates.post, residual: c.gates.residual),
-                          operands)
+        let y = try b.add(.monarchConv(factors: c.factors, preGate: c.gates.pre, postGate: c.gates.post, residual: c.gates.residual,
+                                       layout: c.layout), operands)
         b.output("y", y)
         return TestModels.Model(graph: b.graph, weights: WeightStore([InMemoryTensors(origin: "test")]), inputs: inputs, batch: batch)
     }
@@ -71,5 +78,7 @@ struct MonarchConvKernelTests {
     func otherCompilersAndSanitizers() throws {
         if CHarness.hasCompiler("clang") { try check(Self.cases[4], compiler: "clang") }
         try check(Self.cases[3], compiler: "gcc", cflags: CHarness.sanitized, openMP: false)
+        try check(Self.cases[6], compiler: "gcc", cflags: CHarness.sanitized, openMP: false)
+        try check(Self.cases[7], compiler: "gcc", cflags: CHarness.sanitized, openMP: false)
     }
 }

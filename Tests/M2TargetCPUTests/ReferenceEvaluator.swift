@@ -68,7 +68,23 @@ struct ReferenceEvaluator {
             case .gather:
                 let dim = ss[0][1]
                 v[op.result] = xs[1].flatMap { id in xs[0][(Int(id) * dim)..<((Int(id) + 1) * dim)] }
-            case .shortConv(let taps):
+            case .shortConv(let taps, .channelsLast):
+                // [.., L, C]: y[i, c] = bias[c] + Σ_k W[c, k] · x[i − (taps−1) + k, c] per sequence.
+                let (l, c) = (ss[0][ss[0].count - 2], ss[0].last!)
+                var y = [Double](repeating: 0, count: xs[0].count)
+                for s in 0..<(xs[0].count / (l * c)) {
+                    for i in 0..<l {
+                        for ch in 0..<c {
+                            var acc = xs.count == 3 ? xs[2][ch] : 0
+                            for k in 0..<taps where i - (taps - 1) + k >= 0 {
+                                acc += xs[1][ch * taps + k] * xs[0][(s * l + i - (taps - 1) + k) * c + ch]
+                            }
+                            y[(s * l + i) * c + ch] = acc
+                        }
+                    }
+                }
+                v[op.result] = y
+            case .shortConv(let taps, .channelsFirst):
                 let (c, l) = (ss[0][ss[0].count - 2], ss[0].last!)
                 var y = [Double](repeating: 0, count: xs[0].count)
                 for r in 0..<(xs[0].count / l) {
@@ -94,7 +110,12 @@ struct ReferenceEvaluator {
                     }
                 }
                 v[op.result] = y
-            case .monarchConv(let factors, let preGate, let postGate, let residual):
+            case .monarchConv(let factors, let preGate, let postGate, let residual, .channelsLast):
+                let (l, h) = (ss[0][ss[0].count - 2], ss[0].last!)
+                let swapped = xs.enumerated().map { $0 == xs.count - 1 ? $1 : Self.swapBlocks($1, rows: l, columns: h) }
+                let y = monarchConv(swapped, shape: Array(ss[0].dropLast(2)) + [h, l], factors: factors, gated: [preGate, postGate, residual])
+                v[op.result] = Self.swapBlocks(y, rows: h, columns: l)
+            case .monarchConv(let factors, let preGate, let postGate, let residual, .channelsFirst):
                 v[op.result] = monarchConv(xs, shape: ss[0], factors: factors, gated: [preGate, postGate, residual])
             case .transpose(let perm):
                 let out = op.type.shape, src = ss[0]
@@ -200,6 +221,15 @@ struct ReferenceEvaluator {
         case .maximum: return max(a, b)
         case .minimum: return min(a, b)
         }
+    }
+
+    /// Each consecutive rows × columns block of x, transposed.
+    static func swapBlocks(_ x: [Double], rows: Int, columns: Int) -> [Double] {
+        var y = x
+        for base in stride(from: 0, to: x.count, by: rows * columns) {
+            for r in 0..<rows { for c in 0..<columns { y[base + c * rows + r] = x[base + r * columns + c] } }
+        }
+        return y
     }
 
     private func unflatten(_ i: Int, _ shape: [Int]) -> [Int] {

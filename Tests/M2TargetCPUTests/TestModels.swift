@@ -93,6 +93,9 @@ enum TestModels {
 
         try emit("short_conv", .shortConv(taps: 3), [x, convW, convB])
         try emit("short_conv_nobias", .shortConv(taps: 2), [x, convW2])
+        // Channels-last: x read as 4 positions × 6 channels.
+        try emit("short_conv_cl", .shortConv(taps: 3, layout: .channelsLast), [x, try weight("conv_w_cl", [6, 3]), gamma])
+        try emit("short_conv_cl_nobias", .shortConv(taps: 2, layout: .channelsLast), [x, try weight("conv_w2_cl", [6, 2])])
         try emit("long_bidir", .longConv(bidirectional: true, hasSkip: true), [x, kf, kr, d])
         try emit("long_causal", .longConv(bidirectional: false, hasSkip: false), [x, kf])
 

@@ -20,16 +20,24 @@ public struct Fuse: Pass {
     public init(disabled: Set<String> = []) { self.disabled = disabled }
 
     public func run(_ graph: inout Graph, _ context: inout PassContext) throws {
-        let rules = FusionRules.all.filter { !disabled.contains($0.name) }
-        var sweep = RewriteSweep(rules: rules, maxRewritesPerOp: 16)
-        sweep.recordingKey = Self.annotation
-        sweep.run(&graph)
+        // Two sweeps: the layout rules see the fused ops (a monarch_conv with its gates and residual), so one
+        // transpose moves past each whole kernel.
+        for (group, cleanup) in [(FusionRules.pointwise, []), (FusionRules.layout, FusionRules.transposeCleanup)] {
+            let rules = group.filter { !disabled.contains($0.name) }
+            guard !rules.isEmpty else { continue }
+            var sweep = RewriteSweep(rules: rules + cleanup, maxRewritesPerOp: 16)
+            sweep.recordingKey = Self.annotation
+            sweep.run(&graph)
+        }
     }
 }
 
 /// The fusion rules in the order they are tried on each op.
 public enum FusionRules {
-    static var all: [RewriteRule] {
+    static var all: [RewriteRule] { pointwise + layout }
+
+    /// Producers into consumers: epilogues, gates, residual adds, GLU.
+    static var pointwise: [RewriteRule] {
         [
             .monarchPreGate,
             .monarchPostGate,
@@ -41,6 +49,26 @@ public enum FusionRules {
             .residualLayerNorm,
         ]
     }
+
+    /// Transposes folded into the sequence ops around them (SequenceLayout): each rule moves one transpose
+    /// below an op that can run channels-last, where it meets and cancels the transpose back (CPU only: the
+    /// CUDA kernels are channels-first, so `PassRegistry.cudaPipeline` switches these off).
+    static var layout: [RewriteRule] {
+        [
+            .shortConvChannelsLast,
+            .sliceThroughTranspose,
+            .monarchChannelsLast,
+        ]
+    }
+
+    /// canonicalize's transpose rules, run with the layout rules so the moved transposes cancel in the same
+    /// sweep (they are not fusion rules: no name of theirs is accepted by --disable-fusion).
+    static var transposeCleanup: [RewriteRule] {
+        Canonicalize.rules.filter { ["transpose-transpose", "identity-transpose"].contains($0.name) }
+    }
+
+    /// The layout rule names (switched off where a target's kernels take one layout only).
+    public static var layoutNames: Set<String> { Set(layout.map(\.name)) }
 
     /// The rule names, for `m2c passes` and `--disable-fusion NAME` validation.
     public static var names: [String] { all.map(\.name) }

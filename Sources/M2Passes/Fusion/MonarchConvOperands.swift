@@ -9,13 +9,15 @@ struct MonarchConvOperands {
     var postGate: ValueID?
     var residual: ValueID?
     var spectrum: ValueID
+    var layout: SequenceLayout
 
     /// Nil unless `op` is a well-formed `monarch_conv`.
     init?(_ op: Op) {
-        guard case .monarchConv(let factors, let pre, let post, let residual) = op.kind,
+        guard case .monarchConv(let factors, let pre, let post, let residual, let layout) = op.kind,
               op.operands.count == 2 + [pre, post, residual].filter({ $0 }).count else { return nil }
         var rest = op.operands[...]
         self.factors = factors
+        self.layout = layout
         input = rest.removeFirst()
         preGate = pre ? rest.removeFirst() : nil
         postGate = post ? rest.removeFirst() : nil
@@ -24,7 +26,8 @@ struct MonarchConvOperands {
     }
 
     var kind: OpKind {
-        .monarchConv(factors: factors, preGate: preGate != nil, postGate: postGate != nil, residual: residual != nil)
+        .monarchConv(factors: factors, preGate: preGate != nil, postGate: postGate != nil, residual: residual != nil,
+                     layout: layout)
     }
 
     var operands: [ValueID] { [input] + [preGate, postGate, residual].compactMap { $0 } + [spectrum] }
