@@ -10,7 +10,7 @@ import M2IR
 /// fusion on/off tests and `--no-fusion` compare both graphs against the reference.
 public struct Fuse: Pass {
     public let name = "fuse"
-    public let summary = "Fuse pointwise chains into GEMM epilogues, residual adds into LayerNorm, gates into Monarch convolutions (named rules)."
+    public let summary = "Fuse pointwise chains into GEMM epilogues, residual adds into LayerNorm, gates into Monarch convolutions; fold the mixer's transposes (named rules)."
 
     /// The annotation listing the rules that formed a fused op.
     public static let annotation = "fused"
@@ -27,7 +27,21 @@ public struct Fuse: Pass {
             guard !rules.isEmpty else { continue }
             var sweep = RewriteSweep(rules: rules + cleanup, maxRewritesPerOp: 16)
             sweep.recordingKey = Self.annotation
-            sweep.run(&graph)
+            var swept = graph
+            sweep.run(&swept)
+            // The layout rules only move transposes; they pay when the moved ones cancel. Where they cannot
+            // (a rule switched off, a consumer with no channels-last form) they may leave more transposed
+            // elements than before: then the graph keeps its layout.
+            if !cleanup.isEmpty, Self.transposedElements(swept) >= Self.transposedElements(graph) { continue }
+            graph = swept
+        }
+    }
+
+    /// Elements moved by the graph's transposes (per batch item): what the layout rules must reduce.
+    static func transposedElements(_ graph: Graph) -> Int {
+        graph.ops.reduce(0) { total, op in
+            if case .transpose = op.kind { return total + op.type.elementCount }
+            return total
         }
     }
 }
