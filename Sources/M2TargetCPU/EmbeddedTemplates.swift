@@ -1606,6 +1606,194 @@ static inline void m2_mc{{LANES}}_dft_real_out(int rows, int cols, int stride, c
     }
 }
 
+/* Small-radix codelets: a length-r DFT with sign s (+1 forward, −1 inverse; ω_r = e^{−2πi·s/r}) for r ∈ {2, 4, 8,
+ * 16}, as radix-2 decimation in time: the DFTs of the even and of the odd inputs, then r/2 butterflies with ω_r^k.
+ * Inlined with constant r and s (M2_MC{{LANES}}_BY_FACTOR), each unrolls into straight-line code: radix 4 has no
+ * multiplication, radix 8 only the (±1 ∓ i)/√2 rotations, radix 16 also cos/sin(π/8). Inputs are all read before any
+ * output is written, so a codelet may run in place. */
+#define M2_MC{{LANES}}_INLINE static inline __attribute__((always_inline))
+
+/* cos and sin of 2πk/16: the twiddles of radix 16 (radix 8 and 4 use every second, every fourth). */
+static const float m2_mc{{LANES}}_cos16[8] = {1.0f, 0.92387953251128674f, 0.70710678118654752f, 0.38268343236508977f,
+                                             0.0f, -0.38268343236508977f, -0.70710678118654752f, -0.92387953251128674f};
+static const float m2_mc{{LANES}}_sin16[8] = {0.0f, 0.38268343236508977f, 0.70710678118654752f, 0.92387953251128674f,
+                                             1.0f, 0.92387953251128674f, 0.70710678118654752f, 0.38268343236508977f};
+
+/* (re + i·im) · ω_r^k for k < r/2, r ≤ 16: no multiplication for k = 0 and a quarter turn, two for the eighth turns. */
+M2_MC{{LANES}}_TARGET
+M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_rotate(int k, int r, float s, m2_mc{{LANES}}_v *re, m2_mc{{LANES}}_v *im) {
+    const m2_mc{{LANES}}_v x = *re, y = *im;
+    const float half = 0.70710678118654752f;
+    if (k == 0) return;
+    if (4 * k == r) {
+        *re = s * y;
+        *im = -s * x;
+    } else if (8 * k == r) {
+        *re = (x + s * y) * half;
+        *im = (y - s * x) * half;
+    } else if (8 * k == 3 * r) {
+        *re = (s * y - x) * half;
+        *im = -(y + s * x) * half;
+    } else {
+        const float c = m2_mc{{LANES}}_cos16[16 * k / r], d = s * m2_mc{{LANES}}_sin16[16 * k / r];
+        *re = x * c + y * d;
+        *im = y * c - x * d;
+    }
+}
+
+/* v[k] = e[k] + ω_r^k·o[k], v[k + r/2] = e[k] − ω_r^k·o[k] (v strided by vs). */
+M2_MC{{LANES}}_TARGET
+M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_butterflies(int r, float s, const m2_mc{{LANES}}_v *ere, const m2_mc{{LANES}}_v *eim,
+                                                   const m2_mc{{LANES}}_v *ore, const m2_mc{{LANES}}_v *oim,
+                                                   m2_mc{{LANES}}_v *vre, m2_mc{{LANES}}_v *vim, long vs) {
+    for (int k = 0; k < r / 2; k++) {
+        m2_mc{{LANES}}_v a = ore[k], b = oim[k];
+        m2_mc{{LANES}}_rotate(k, r, s, &a, &b);
+        vre[k * vs] = ere[k] + a;
+        vim[k * vs] = eim[k] + b;
+        vre[(k + r / 2) * vs] = ere[k] - a;
+        vim[(k + r / 2) * vs] = eim[k] - b;
+    }
+}
+
+/* Complex DFTs, u strided by us, v by vs. */
+M2_MC{{LANES}}_TARGET
+M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_fft2(const m2_mc{{LANES}}_v *ure, const m2_mc{{LANES}}_v *uim, long us,
+                                            m2_mc{{LANES}}_v *vre, m2_mc{{LANES}}_v *vim, long vs) {
+    const m2_mc{{LANES}}_v a = ure[0], b = uim[0], c = ure[us], d = uim[us];
+    vre[0] = a + c;
+    vim[0] = b + d;
+    vre[vs] = a - c;
+    vim[vs] = b - d;
+}
+
+M2_MC{{LANES}}_TARGET
+M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_fft4(float s, const m2_mc{{LANES}}_v *ure, const m2_mc{{LANES}}_v *uim, long us,
+                                            m2_mc{{LANES}}_v *vre, m2_mc{{LANES}}_v *vim, long vs) {
+    m2_mc{{LANES}}_v ere[2], eim[2], ore[2], oim[2];
+    m2_mc{{LANES}}_fft2(ure, uim, 2 * us, ere, eim, 1);
+    m2_mc{{LANES}}_fft2(ure + us, uim + us, 2 * us, ore, oim, 1);
+    m2_mc{{LANES}}_butterflies(4, s, ere, eim, ore, oim, vre, vim, vs);
+}
+
+M2_MC{{LANES}}_TARGET
+M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_fft8(float s, const m2_mc{{LANES}}_v *ure, const m2_mc{{LANES}}_v *uim, long us,
+                                            m2_mc{{LANES}}_v *vre, m2_mc{{LANES}}_v *vim, long vs) {
+    m2_mc{{LANES}}_v ere[4], eim[4], ore[4], oim[4];
+    m2_mc{{LANES}}_fft4(s, ure, uim, 2 * us, ere, eim, 1);
+    m2_mc{{LANES}}_fft4(s, ure + us, uim + us, 2 * us, ore, oim, 1);
+    m2_mc{{LANES}}_butterflies(8, s, ere, eim, ore, oim, vre, vim, vs);
+}
+
+M2_MC{{LANES}}_TARGET
+M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_fft16(float s, const m2_mc{{LANES}}_v *ure, const m2_mc{{LANES}}_v *uim, long us,
+                                             m2_mc{{LANES}}_v *vre, m2_mc{{LANES}}_v *vim, long vs) {
+    m2_mc{{LANES}}_v ere[8], eim[8], ore[8], oim[8];
+    m2_mc{{LANES}}_fft8(s, ure, uim, 2 * us, ere, eim, 1);
+    m2_mc{{LANES}}_fft8(s, ure + us, uim + us, 2 * us, ore, oim, 1);
+    m2_mc{{LANES}}_butterflies(16, s, ere, eim, ore, oim, vre, vim, vs);
+}
+
+/* Forward DFTs of a real input whose upper half is zero (stage 1 of the padded input): u holds the r/2 real
+ * samples, strided by us. The even and odd halves are again half-zero real inputs of length r/2. */
+M2_MC{{LANES}}_TARGET
+M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_fft4_real(const m2_mc{{LANES}}_v *u, long us, m2_mc{{LANES}}_v *vre,
+                                                 m2_mc{{LANES}}_v *vim, long vs) {
+    const m2_mc{{LANES}}_v a = u[0], b = u[us], zero = {0};
+    vre[0] = a + b;
+    vim[0] = zero;
+    vre[vs] = a;
+    vim[vs] = -b;
+    vre[2 * vs] = a - b;
+    vim[2 * vs] = zero;
+    vre[3 * vs] = a;
+    vim[3 * vs] = b;
+}
+
+M2_MC{{LANES}}_TARGET
+M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_fft8_real(const m2_mc{{LANES}}_v *u, long us, m2_mc{{LANES}}_v *vre,
+                                                 m2_mc{{LANES}}_v *vim, long vs) {
+    m2_mc{{LANES}}_v ere[4], eim[4], ore[4], oim[4];
+    m2_mc{{LANES}}_fft4_real(u, 2 * us, ere, eim, 1);
+    m2_mc{{LANES}}_fft4_real(u + us, 2 * us, ore, oim, 1);
+    m2_mc{{LANES}}_butterflies(8, 1.0f, ere, eim, ore, oim, vre, vim, vs);
+}
+
+M2_MC{{LANES}}_TARGET
+M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_fft16_real(const m2_mc{{LANES}}_v *u, long us, m2_mc{{LANES}}_v *vre,
+                                                  m2_mc{{LANES}}_v *vim, long vs) {
+    m2_mc{{LANES}}_v ere[8], eim[8], ore[8], oim[8];
+    m2_mc{{LANES}}_fft8_real(u, 2 * us, ere, eim, 1);
+    m2_mc{{LANES}}_fft8_real(u + us, 2 * us, ore, oim, 1);
+    m2_mc{{LANES}}_butterflies(16, 1.0f, ere, eim, ore, oim, vre, vim, vs);
+}
+
+/* The last inverse stage keeps only out[k] = Re(Σ_j u_j·ω_r^{−jk}) for k < r/2 (the real first half of the output):
+ * from the inverse DFTs e, o of the even and odd inputs, out[k] = Re(e[k] + ω_r^{−k}·o[k]). */
+M2_MC{{LANES}}_TARGET
+M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_real_half(int r, const m2_mc{{LANES}}_v *ere, const m2_mc{{LANES}}_v *ore,
+                                                 const m2_mc{{LANES}}_v *oim, m2_mc{{LANES}}_v *out) {
+    for (int k = 0; k < r / 2; k++) {
+        m2_mc{{LANES}}_v a = ore[k], b = oim[k];
+        m2_mc{{LANES}}_rotate(k, r, -1.0f, &a, &b);
+        out[k] = ere[k] + a;
+    }
+}
+
+/* v = DFT_r(u) with sign s: a codelet, or the matrix F (fre, fim) for other factors. */
+M2_MC{{LANES}}_TARGET
+M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_level_dft(int r, float s, const float *fre, const float *fim,
+                                                 const m2_mc{{LANES}}_v *ure, const m2_mc{{LANES}}_v *uim, long us,
+                                                 m2_mc{{LANES}}_v *vre, m2_mc{{LANES}}_v *vim, long vs) {
+    switch (r) {
+    case 2: m2_mc{{LANES}}_fft2(ure, uim, us, vre, vim, vs); return;
+    case 4: m2_mc{{LANES}}_fft4(s, ure, uim, us, vre, vim, vs); return;
+    case 8: m2_mc{{LANES}}_fft8(s, ure, uim, us, vre, vim, vs); return;
+    case 16: m2_mc{{LANES}}_fft16(s, ure, uim, us, vre, vim, vs); return;
+    default: m2_mc{{LANES}}_dft(r, r, r, fre, fim, s, ure, uim, us, vre, vim, vs); return;
+    }
+}
+
+/* v = DFT_r of the half-zero real u (contiguous). */
+M2_MC{{LANES}}_TARGET
+M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_level_dft_real(int r, const float *fre, const float *fim, const m2_mc{{LANES}}_v *u,
+                                                      m2_mc{{LANES}}_v *vre, m2_mc{{LANES}}_v *vim, long vs) {
+    switch (r) {
+    case 2: vre[0] = vre[vs] = u[0]; vim[0] = vim[vs] = (m2_mc{{LANES}}_v){0}; return;
+    case 4: m2_mc{{LANES}}_fft4_real(u, 1, vre, vim, vs); return;
+    case 8: m2_mc{{LANES}}_fft8_real(u, 1, vre, vim, vs); return;
+    case 16: m2_mc{{LANES}}_fft16_real(u, 1, vre, vim, vs); return;
+    default: m2_mc{{LANES}}_dft_real(r, r / 2, r, fre, fim, u, vre, vim, vs); return;
+    }
+}
+
+/* The kept real half of the inverse DFT_r of u (contiguous). */
+M2_MC{{LANES}}_TARGET
+M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_level_dft_real_out(int r, const float *fre, const float *fim,
+                                                          const m2_mc{{LANES}}_v *ure, const m2_mc{{LANES}}_v *uim,
+                                                          m2_mc{{LANES}}_v *out) {
+    m2_mc{{LANES}}_v ere[8], eim[8], ore[8], oim[8];
+    switch (r) {
+    case 2: out[0] = ure[0] + ure[1]; return;
+    case 4:
+        m2_mc{{LANES}}_fft2(ure, uim, 2, ere, eim, 1);
+        m2_mc{{LANES}}_fft2(ure + 1, uim + 1, 2, ore, oim, 1);
+        m2_mc{{LANES}}_real_half(4, ere, ore, oim, out);
+        return;
+    case 8:
+        m2_mc{{LANES}}_fft4(-1.0f, ure, uim, 2, ere, eim, 1);
+        m2_mc{{LANES}}_fft4(-1.0f, ure + 1, uim + 1, 2, ore, oim, 1);
+        m2_mc{{LANES}}_real_half(8, ere, ore, oim, out);
+        return;
+    case 16:
+        m2_mc{{LANES}}_fft8(-1.0f, ure, uim, 2, ere, eim, 1);
+        m2_mc{{LANES}}_fft8(-1.0f, ure + 1, uim + 1, 2, ore, oim, 1);
+        m2_mc{{LANES}}_real_half(16, ere, ore, oim, out);
+        return;
+    default: m2_mc{{LANES}}_dft_real_out(r / 2, r, r, fre, fim, ure, uim, 1, out); return;
+    }
+}
+
 /* The unit's samples at sequence position `index` (⊙ g1), zero for lanes past `lanes`: lane v reads
  * x[v·channel_stride + index·position_stride] (channels-first: channels L apart; channels-last: adjacent, so a
  * full unit is one contiguous vector). */
@@ -1647,6 +1835,145 @@ static inline void m2_mc{{LANES}}_store(float *restrict y, const float *restrict
     }
 }
 
+/* Runs level(r, …) with r a literal for each codelet factor, so the inlined level's DFTs fold to their codelets; the
+ * switch runs once per level, outside its loops. Other factors take the matrix form. */
+#define M2_MC{{LANES}}_BY_FACTOR(r, level, ...)     \
+    do {                                          \
+        switch (r) {                              \
+        case 2: level(2, __VA_ARGS__); break;     \
+        case 4: level(4, __VA_ARGS__); break;     \
+        case 8: level(8, __VA_ARGS__); break;     \
+        case 16: level(16, __VA_ARGS__); break;   \
+        default: level((r), __VA_ARGS__); break;  \
+        }                                         \
+    } while (0)
+
+/* What every level of one work unit reads and writes. */
+typedef struct {
+    const m2_mc{{LANES}}_shape *s;
+    const float *tables, *x, *g1, *g2, *r;
+    float *y;
+    const m2_mc{{LANES}}_v *spec;       /* the unit's channel group of the packed spectrum: position k at [2k], [2k + 1] */
+    int lanes;
+    m2_mc{{LANES}}_v *bre, *bim;        /* the unit's N points: real plane, imaginary plane */
+    m2_mc{{LANES}}_v *ure, *uim, *vre, *vim; /* one DFT's input and output, up to the largest factor */
+} m2_mc{{LANES}}_work;
+
+/* (re + i·im) · (wr + i·wi) */
+#define M2_MC{{LANES}}_CMUL(re, im, wr, wi, out_re, out_im) \
+    do {                                                  \
+        const m2_mc{{LANES}}_v a_ = (re), b_ = (im);        \
+        out_re = a_ * (wr) - b_ * (wi);                   \
+        out_im = a_ * (wi) + b_ * (wr);                   \
+    } while (0)
+
+/* The spectrum product at buffer positions base … base + r − 1 (digit-reversed position = buffer position). */
+M2_MC{{LANES}}_TARGET
+M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_spectrum_product(int r, long base, const m2_mc{{LANES}}_work *w) {
+    for (int k = 0; k < r; k++) {
+        const m2_mc{{LANES}}_v c = w->spec[2 * (base + k)], d = w->spec[2 * (base + k) + 1];
+        M2_MC{{LANES}}_CMUL(w->vre[k], w->vim[k], c, d, w->vre[k], w->vim[k]);
+    }
+}
+
+/* One level: the block is the whole padded input and the output goes straight to y. */
+M2_MC{{LANES}}_TARGET
+M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_only_level(int r, const m2_mc{{LANES}}_work *w) {
+    const m2_mc{{LANES}}_shape *s = w->s;
+    const float *fre = w->tables + s->dft_offset[0], *fim = fre + (long)r * r;
+    for (int j = 0; j < r / 2; j++) w->ure[j] = m2_mc{{LANES}}_load(w->x, w->g1, j, s, w->lanes);
+    m2_mc{{LANES}}_level_dft_real(r, fre, fim, w->ure, w->vre, w->vim, 1);
+    m2_mc{{LANES}}_spectrum_product(r, 0, w);
+    m2_mc{{LANES}}_level_dft_real_out(r, fre, fim, w->vre, w->vim, w->ure);
+    for (int j = 0; j < r / 2; j++) m2_mc{{LANES}}_store(w->y, w->g2, w->r, j, s, w->lanes, &w->ure[j]);
+}
+
+/* Forward stage 1: rows n1 < N_1/2 of the padded input, twiddled into the buffer (ω^0 = 1 at k = 0). */
+M2_MC{{LANES}}_TARGET
+M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_first_forward(int r, const m2_mc{{LANES}}_work *w) {
+    const m2_mc{{LANES}}_shape *s = w->s;
+    const long inner = s->n / r;
+    const float *fre = w->tables + s->dft_offset[0], *fim = fre + (long)r * r;
+    const float *wre = w->tables + s->twiddle_offset[0], *wim = wre + (long)r * inner;
+    for (long m = 0; m < inner; m++) {
+        for (int j = 0; j < r / 2; j++) w->ure[j] = m2_mc{{LANES}}_load(w->x, w->g1, j * inner + m, s, w->lanes);
+        m2_mc{{LANES}}_level_dft_real(r, fre, fim, w->ure, w->vre, w->vim, 1);
+        w->bre[m] = w->vre[0];
+        w->bim[m] = w->vim[0];
+        for (int k = 1; k < r; k++)
+            M2_MC{{LANES}}_CMUL(w->vre[k], w->vim[k], wre[k * inner + m], wim[k * inner + m], w->bre[k * inner + m],
+                              w->bim[k * inner + m]);
+    }
+}
+
+/* Forward middle stage i, in place per block of S_i points. */
+M2_MC{{LANES}}_TARGET
+M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_middle_forward(int r, int i, const m2_mc{{LANES}}_work *w) {
+    const m2_mc{{LANES}}_shape *s = w->s;
+    const long span = s->span[i], inner = span / r;
+    const float *fre = w->tables + s->dft_offset[i], *fim = fre + (long)r * r;
+    const float *wre = w->tables + s->twiddle_offset[i], *wim = wre + (long)r * inner;
+    for (long base = 0; base < s->n; base += span)
+        for (long m = 0; m < inner; m++) {
+            m2_mc{{LANES}}_v *pre = w->bre + base + m, *pim = w->bim + base + m;
+            m2_mc{{LANES}}_level_dft(r, 1.0f, fre, fim, pre, pim, inner, w->vre, w->vim, 1);
+            pre[0] = w->vre[0];
+            pim[0] = w->vim[0];
+            for (int k = 1; k < r; k++)
+                M2_MC{{LANES}}_CMUL(w->vre[k], w->vim[k], wre[k * inner + m], wim[k * inner + m], pre[k * inner],
+                                  pim[k * inner]);
+        }
+}
+
+/* The last level: forward DFT, spectrum product, inverse DFT, per contiguous block of N_p points. */
+M2_MC{{LANES}}_TARGET
+M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_last_level(int r, const m2_mc{{LANES}}_work *w) {
+    const m2_mc{{LANES}}_shape *s = w->s;
+    const float *fre = w->tables + s->dft_offset[s->levels - 1], *fim = fre + (long)r * r;
+    for (long base = 0; base < s->n; base += r) {
+        m2_mc{{LANES}}_level_dft(r, 1.0f, fre, fim, w->bre + base, w->bim + base, 1, w->vre, w->vim, 1);
+        m2_mc{{LANES}}_spectrum_product(r, base, w);
+        m2_mc{{LANES}}_level_dft(r, -1.0f, fre, fim, w->vre, w->vim, 1, w->bre + base, w->bim + base, 1);
+    }
+}
+
+/* Inverse middle stage i: conjugate twiddles, then the conjugate DFT back into the buffer. */
+M2_MC{{LANES}}_TARGET
+M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_middle_inverse(int r, int i, const m2_mc{{LANES}}_work *w) {
+    const m2_mc{{LANES}}_shape *s = w->s;
+    const long span = s->span[i], inner = span / r;
+    const float *fre = w->tables + s->dft_offset[i], *fim = fre + (long)r * r;
+    const float *wre = w->tables + s->twiddle_offset[i], *wim = wre + (long)r * inner;
+    for (long base = 0; base < s->n; base += span)
+        for (long m = 0; m < inner; m++) {
+            m2_mc{{LANES}}_v *pre = w->bre + base + m, *pim = w->bim + base + m;
+            w->ure[0] = pre[0];
+            w->uim[0] = pim[0];
+            for (int k = 1; k < r; k++)
+                M2_MC{{LANES}}_CMUL(pre[k * inner], pim[k * inner], wre[k * inner + m], -wim[k * inner + m], w->ure[k],
+                                  w->uim[k]);
+            m2_mc{{LANES}}_level_dft(r, -1.0f, fre, fim, w->ure, w->uim, 1, pre, pim, inner);
+        }
+}
+
+/* Inverse stage 1: rows n1 < N_1/2 only, real part only, gated into y. */
+M2_MC{{LANES}}_TARGET
+M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_first_inverse(int r, const m2_mc{{LANES}}_work *w) {
+    const m2_mc{{LANES}}_shape *s = w->s;
+    const long inner = s->n / r;
+    const float *fre = w->tables + s->dft_offset[0], *fim = fre + (long)r * r;
+    const float *wre = w->tables + s->twiddle_offset[0], *wim = wre + (long)r * inner;
+    for (long m = 0; m < inner; m++) {
+        w->ure[0] = w->bre[m];
+        w->uim[0] = w->bim[m];
+        for (int k = 1; k < r; k++)
+            M2_MC{{LANES}}_CMUL(w->bre[k * inner + m], w->bim[k * inner + m], wre[k * inner + m], -wim[k * inner + m],
+                              w->ure[k], w->uim[k]);
+        m2_mc{{LANES}}_level_dft_real_out(r, fre, fim, w->ure, w->uim, w->vre);
+        for (int j = 0; j < r / 2; j++) m2_mc{{LANES}}_store(w->y, w->g2, w->r, j * inner + m, s, w->lanes, &w->vre[j]);
+    }
+}
+
 /* One work unit: `lanes` consecutive rows (channels c0 …) of x, g1, g2, r and y, each pointer at the unit's first
  * row. Forward levels in decimation-in-frequency order, in place (stage 1 reads only the non-zero half of the padded
  * input), the spectrum product fused into the last level between its forward and inverse DFT, inverse levels in
@@ -1660,98 +1987,18 @@ static void m2_mc{{LANES}}_unit(const m2_mc{{LANES}}_shape *restrict s, const fl
     typedef m2_mc{{LANES}}_v vec;
     /* Zeroed only to keep gcc's maybe-uninitialized analysis quiet: every element read is written first. */
     vec ure[MAX_FACTOR] = { { 0 } }, uim[MAX_FACTOR] = { { 0 } }, vre[MAX_FACTOR] = { { 0 } }, vim[MAX_FACTOR] = { { 0 } };
-    const long n = s->n;
-    vec *bre = (vec *)buf, *bim = (vec *)buf + n;
-    const int p = s->levels, r0 = s->factors[0];
-    const long inner0 = n / r0;
-    const float *f0re = tables + s->dft_offset[0], *f0im = f0re + (long)r0 * r0;
-    const int rl = s->factors[p - 1];
-    const float *flre = tables + s->dft_offset[p - 1], *flim = flre + (long)rl * rl;
-    /* The unit's channel group of the packed spectrum: frequency position k at [2k] (real), [2k + 1] (imaginary). */
-    const vec *spec = (const vec *)spectrum + c0 / V * 2 * n;
-
+    const m2_mc{{LANES}}_work w = {s, tables, x, g1, g2, r, y, (const vec *)spectrum + c0 / V * 2 * s->n, lanes,
+                                 (vec *)buf, (vec *)buf + s->n, ure, uim, vre, vim};
+    const int p = s->levels;
     if (p == 1) {
-        /* One level: the block is the whole padded input and the output goes straight to y. */
-        for (int j = 0; j < r0 / 2; j++) ure[j] = m2_mc{{LANES}}_load(x, g1, j, s, lanes);
-        m2_mc{{LANES}}_dft_real(r0, r0 / 2, r0, f0re, f0im, ure, vre, vim, 1);
-        for (int k = 0; k < r0; k++) {
-            const vec a = vre[k], b = vim[k], c = spec[2 * k], d = spec[2 * k + 1];
-            vre[k] = a * c - b * d;
-            vim[k] = a * d + b * c;
-        }
-        m2_mc{{LANES}}_dft_real_out(r0 / 2, r0, r0, f0re, f0im, vre, vim, 1, ure);
-        for (int j = 0; j < r0 / 2; j++) m2_mc{{LANES}}_store(y, g2, r, j, s, lanes, &ure[j]);
+        M2_MC{{LANES}}_BY_FACTOR(s->factors[0], m2_mc{{LANES}}_only_level, &w);
         return;
     }
-
-    /* Forward stage 1: rows n1 < N_1/2 of the padded input, twiddled into the buffer. */
-    const float *w0re = tables + s->twiddle_offset[0], *w0im = w0re + (long)r0 * inner0;
-    for (long m = 0; m < inner0; m++) {
-        for (int j = 0; j < r0 / 2; j++) ure[j] = m2_mc{{LANES}}_load(x, g1, j * inner0 + m, s, lanes);
-        m2_mc{{LANES}}_dft_real(r0, r0 / 2, r0, f0re, f0im, ure, bre + m, bim + m, inner0);
-        for (int k = 0; k < r0; k++) {
-            const vec a = bre[k * inner0 + m], b = bim[k * inner0 + m];
-            const float wr = w0re[k * inner0 + m], wi = w0im[k * inner0 + m];
-            bre[k * inner0 + m] = a * wr - b * wi;
-            bim[k * inner0 + m] = a * wi + b * wr;
-        }
-    }
-    /* Forward middle stages, in place per block of S_i points. */
-    for (int i = 1; i < p - 1; i++) {
-        const int ri = s->factors[i];
-        const long span = s->span[i], inner = span / ri;
-        const float *fre = tables + s->dft_offset[i], *fim = fre + (long)ri * ri;
-        const float *wre = tables + s->twiddle_offset[i], *wim = wre + (long)ri * inner;
-        for (long base = 0; base < n; base += span)
-            for (long m = 0; m < inner; m++) {
-                vec *pre = bre + base + m, *pim = bim + base + m;
-                m2_mc{{LANES}}_dft(ri, ri, ri, fre, fim, 1.0f, pre, pim, inner, vre, vim, 1);
-                for (int k = 0; k < ri; k++) {
-                    const float wr = wre[k * inner + m], wi = wim[k * inner + m];
-                    pre[k * inner] = vre[k] * wr - vim[k] * wi;
-                    pim[k * inner] = vre[k] * wi + vim[k] * wr;
-                }
-            }
-    }
-    /* Last level with the spectrum product (digit-reversed position = buffer position). */
-    for (long base = 0; base < n; base += rl) {
-        m2_mc{{LANES}}_dft(rl, rl, rl, flre, flim, 1.0f, bre + base, bim + base, 1, vre, vim, 1);
-        for (int k = 0; k < rl; k++) {
-            const vec a = vre[k], b = vim[k], c = spec[2 * (base + k)], d = spec[2 * (base + k) + 1];
-            vre[k] = a * c - b * d;
-            vim[k] = a * d + b * c;
-        }
-        m2_mc{{LANES}}_dft(rl, rl, rl, flre, flim, -1.0f, vre, vim, 1, bre + base, bim + base, 1);
-    }
-    /* Inverse middle stages: conjugate twiddles, then conjugate DFTs. */
-    for (int i = p - 2; i >= 1; i--) {
-        const int ri = s->factors[i];
-        const long span = s->span[i], inner = span / ri;
-        const float *fre = tables + s->dft_offset[i], *fim = fre + (long)ri * ri;
-        const float *wre = tables + s->twiddle_offset[i], *wim = wre + (long)ri * inner;
-        for (long base = 0; base < n; base += span)
-            for (long m = 0; m < inner; m++) {
-                vec *pre = bre + base + m, *pim = bim + base + m;
-                for (int k = 0; k < ri; k++) {
-                    const float wr = wre[k * inner + m], wi = -wim[k * inner + m];
-                    const vec a = pre[k * inner], b = pim[k * inner];
-                    ure[k] = a * wr - b * wi;
-                    uim[k] = a * wi + b * wr;
-                }
-                m2_mc{{LANES}}_dft(ri, ri, ri, fre, fim, -1.0f, ure, uim, 1, pre, pim, inner);
-            }
-    }
-    /* Inverse stage 1: rows n1 < N_1/2 only, real part only, gated into y. */
-    for (long m = 0; m < inner0; m++) {
-        for (int k = 0; k < r0; k++) {
-            const float wr = w0re[k * inner0 + m], wi = -w0im[k * inner0 + m];
-            const vec a = bre[k * inner0 + m], b = bim[k * inner0 + m];
-            ure[k] = a * wr - b * wi;
-            uim[k] = a * wi + b * wr;
-        }
-        m2_mc{{LANES}}_dft_real_out(r0 / 2, r0, r0, f0re, f0im, ure, uim, 1, vre);
-        for (int j = 0; j < r0 / 2; j++) m2_mc{{LANES}}_store(y, g2, r, j * inner0 + m, s, lanes, &vre[j]);
-    }
+    M2_MC{{LANES}}_BY_FACTOR(s->factors[0], m2_mc{{LANES}}_first_forward, &w);
+    for (int i = 1; i < p - 1; i++) M2_MC{{LANES}}_BY_FACTOR(s->factors[i], m2_mc{{LANES}}_middle_forward, i, &w);
+    M2_MC{{LANES}}_BY_FACTOR(s->factors[p - 1], m2_mc{{LANES}}_last_level, &w);
+    for (int i = p - 2; i >= 1; i--) M2_MC{{LANES}}_BY_FACTOR(s->factors[i], m2_mc{{LANES}}_middle_inverse, i, &w);
+    M2_MC{{LANES}}_BY_FACTOR(s->factors[0], m2_mc{{LANES}}_first_inverse, &w);
 }
 
 """#,

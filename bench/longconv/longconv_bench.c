@@ -417,6 +417,164 @@ static int time_all(const options *o) {
     return failed;
 }
 
+/* ---- the fused kernel alone (`kernels`): any factorization, current template vs a baseline ---- */
+
+/* The Makefile renders Templates/cpu/monarch_conv_support.c.tmpl as prefix m2_mc16_ (current) and a baseline copy
+ * (another revision of it; by default the same file) as m2_mcbase16_, both for AVX-512 with 16 lanes. */
+#include "monarch_conv_current.inc"
+#include "monarch_conv_baseline.inc"
+
+#define KERNEL_LANES 16
+
+/* 64-byte aligned (the kernel loads whole 16-float vectors; fftwf_malloc may align less). Freed with free(). */
+static float *vector_alloc(long floats) {
+    const size_t bytes = (sizeof(float) * (size_t)(floats ? floats : 1) + 63) / 64 * 64;
+    float *p = aligned_alloc(64, bytes);
+    if (!p) die("cannot allocate %s", "kernel buffers");
+    return p;
+}
+
+typedef struct {
+    long h, l, n;
+    int levels, threads;
+    int factors[MAX_FACTORS];
+    long span[MAX_FACTORS], dft_offset[MAX_FACTORS], twiddle_offset[MAX_FACTORS];
+    float *tables, *spectrum, *scratch;
+    int baseline;
+} kernel_setup;
+
+/* The layout of MonarchConvKernelPlan: per level its DFT matrix, then (all but the last) its twiddles. */
+static long kernel_layout(kernel_setup *k) {
+    long at = 0;
+    for (int i = 0; i < k->levels; i++) {
+        k->span[i] = 1;
+        for (int j = i; j < k->levels; j++) k->span[i] *= k->factors[j];
+    }
+    for (int i = 0; i < k->levels; i++) {
+        k->dft_offset[i] = at;
+        at += 2L * k->factors[i] * k->factors[i];
+        k->twiddle_offset[i] = i < k->levels - 1 ? at : 0;
+        if (i < k->levels - 1) at += 2 * k->span[i];
+    }
+    return at;
+}
+
+/* The spectrum operand of monarch_conv, packed as the kernel reads it: DFT_N(K)/N (K as in make_fftw) at the
+ * forward output's digit-reversed positions, per group of 16 channels [position][real, imaginary][lane]. */
+static float *kernel_spectrum(const fftw_convolution *c, const kernel_setup *k) {
+    const long groups = (k->h + KERNEL_LANES - 1) / KERNEL_LANES, n = k->n;
+    float *packed = vector_alloc(groups * n * 2 * KERNEL_LANES);
+    memset(packed, 0, sizeof(float) * (size_t)(groups * n * 2 * KERNEL_LANES));
+    for (long pos = 0; pos < n; pos++) {
+        /* position k1·S_2 + k2·S_3 + … + kp holds frequency k1 + N1·k2 + N1N2·k3 + … */
+        long rest = pos, frequency = 0, place = 1;
+        for (int i = 0; i < k->levels; i++) {
+            const long below = i + 1 < k->levels ? k->span[i + 1] : 1;
+            frequency += (rest / below) * place;
+            rest %= below;
+            place *= k->factors[i];
+        }
+        const int mirrored = frequency > k->l;
+        const long bin = mirrored ? n - frequency : frequency;
+        for (long ch = 0; ch < k->h; ch++) {
+            const float re = c->kernel_spectrum[ch * c->bins + bin][0], im = c->kernel_spectrum[ch * c->bins + bin][1];
+            float *at = packed + ((ch / KERNEL_LANES * n + pos) * 2) * KERNEL_LANES + ch % KERNEL_LANES;
+            at[0] = re;
+            at[KERNEL_LANES] = mirrored ? -im : im;
+        }
+    }
+    return packed;
+}
+
+/* The loop of Templates/cpu/monarch_conv.c.tmpl for one batch item: units of 16 channels over the threads. */
+#define KERNEL_DRIVER(prefix)                                                                                        \
+    static void run_##prefix(const kernel_setup *k, const float *x, float *y) {                                     \
+        const prefix##_shape shape = {k->levels, k->factors, k->span, k->dft_offset, k->twiddle_offset, k->n, k->l, k->h}; \
+        const long units = (k->h + KERNEL_LANES - 1) / KERNEL_LANES;                                                 \
+        const long workers = units < k->threads ? units : k->threads;                                               \
+        _Pragma("omp parallel for schedule(static) num_threads(k->threads)")                                         \
+        for (long w = 0; w < workers; w++) {                                                                         \
+            float *buf = k->scratch + w * 2 * k->n * KERNEL_LANES;                                                   \
+            for (long u = w; u < units; u += workers) {                                                              \
+                const long c0 = u * KERNEL_LANES;                                                                    \
+                const int lanes = (int)(k->h - c0 < KERNEL_LANES ? k->h - c0 : KERNEL_LANES);                        \
+                prefix##_unit(&shape, k->tables, x + c0 * k->l, NULL, NULL, NULL, k->spectrum, c0, lanes,            \
+                              y + c0 * k->l, buf);                                                                   \
+            }                                                                                                        \
+        }                                                                                                            \
+    }
+KERNEL_DRIVER(m2_mc16)
+KERNEL_DRIVER(m2_mcbase16)
+
+static void run_kernel(void *context, const float *x, float *y) {
+    const kernel_setup *k = context;
+    if (k->baseline) run_m2_mcbase16(k, x, y);
+    else run_m2_mc16(k, x, y);
+}
+
+/* `kernels`: per factorization, the current and the baseline kernel against FFTW, timed in turns in this process. */
+static int time_kernels(const options *o) {
+    if (!o->factors) die("%s", "kernels needs --factors 16x8x8,8x8x16,…");
+    problem p = make_problem(o->h, o->l, o->seed);
+    const long count = o->h * o->l;
+    float *y_fftw = checked_alloc(count), *y_kernel = checked_alloc(count), *scratch = checked_alloc(count);
+    printf("# kernels L=%ld H=%ld lanes=%d: current template vs baseline, ms per layer (2 convolutions)\n", o->l, o->h,
+           KERNEL_LANES);
+    int failed = 0;
+    for (int t = 0; t < o->thread_counts; t++) {
+        const int threads = o->threads[t];
+        fftw_convolution fftw = make_fftw(&p, threads);
+        char list[256];
+        snprintf(list, sizeof list, "%s", o->factors);
+        for (char *save = NULL, *plan = strtok_r(list, ",", &save); plan; plan = strtok_r(NULL, ",", &save)) {
+            kernel_setup k[2] = {{.h = o->h, .l = o->l, .n = 2 * o->l, .threads = threads}};
+            long factors[MAX_FACTORS], n = 1;
+            k[0].levels = parse_list(plan, "x", factors, MAX_FACTORS, "--factors");
+            for (int i = 0; i < k[0].levels; i++) {
+                k[0].factors[i] = (int)factors[i];
+                n *= factors[i];
+            }
+            if (n != 2 * o->l || factors[0] % 2 || factors[0] > 64) die("bad factorization %s for N = 2L", plan);
+            const long table_floats = kernel_layout(&k[0]);
+            k[0].tables = vector_alloc(table_floats);
+            m2_mc16_fill_tables(&(m2_mc16_shape){k[0].levels, k[0].factors, k[0].span, k[0].dft_offset,
+                                                 k[0].twiddle_offset, k[0].n, k[0].l, k[0].h}, k[0].tables);
+            k[0].spectrum = kernel_spectrum(&fftw, &k[0]);
+            k[0].scratch = vector_alloc((long)threads * 2 * k[0].n * KERNEL_LANES);
+            k[1] = k[0];
+            k[1].baseline = 1;
+            k[1].tables = vector_alloc(table_floats);
+            m2_mcbase16_fill_tables(&(m2_mcbase16_shape){k[1].levels, k[1].factors, k[1].span, k[1].dft_offset,
+                                                         k[1].twiddle_offset, k[1].n, k[1].l, k[1].h}, k[1].tables);
+            method methods[3] = {{.name = "current", .run = run_kernel, .context = &k[0]},
+                                 {.name = "baseline", .run = run_kernel, .context = &k[1]},
+                                 {.name = "fftw", .run = run_fftw, .context = &fftw}};
+            methods[2].first_call = timed_call(&methods[2], p.x, y_fftw);
+            for (int i = 0; i < 2; i++) {
+                methods[i].first_call = timed_call(&methods[i], p.x, y_kernel);
+                const double e = rel_l2(y_kernel, y_fftw, count);
+                if (!(e <= MAX_REL_L2)) {
+                    fprintf(stderr, "longconv_bench: L=%ld %s (%s): rel L2 %.2e against FFTW\n", o->l, plan, methods[i].name, e);
+                    failed = 1;
+                }
+            }
+            measure(methods, 3, p.x, scratch, o->warmup, o->min_time, o->min_reps);
+            double ms[3];
+            for (int i = 0; i < 3; i++) ms[i] = median_ms(&methods[i]);
+            /* | L | threads | factors | current ms | baseline ms | FFTW ms | current/FFTW | baseline/FFTW | current/baseline | */
+            printf("| %ld | %d | %s | %.3f | %.3f | %.3f | %.2f | %.2f | %.2f |\n", o->l, threads, plan, 2 * ms[0], 2 * ms[1],
+                   2 * ms[2], ms[0] / ms[2], ms[1] / ms[2], ms[0] / ms[1]);
+            fflush(stdout);
+            free(k[0].tables);
+            free(k[1].tables);
+            free(k[0].spectrum);
+            free(k[0].scratch);
+        }
+        free_fftw(&fftw);
+    }
+    return failed;
+}
+
 int main(int argc, char **argv) {
     const options o = parse(argc, argv);
     if (!strcmp(o.command, "weights")) {
@@ -429,6 +587,7 @@ int main(int argc, char **argv) {
         if (!fftwf_init_threads()) die("%s", "fftwf_init_threads failed");
         return time_all(&o);
     }
-    die("unknown command %s (weights or time)", o.command);
+    if (!strcmp(o.command, "kernels")) return time_kernels(&o);
+    die("unknown command %s (weights, time or kernels)", o.command);
     return 2;
 }
