@@ -48,7 +48,7 @@ public enum FlopCount {
             guard operandTypes.count >= 2 else { return 0 }
             return blockDiagMatmulFlops(x: operandTypes[0], w: operandTypes[1], outFeatures: outFeatures)
                 + Double(epilogue.count) * elements // one per step per element, like the ops it absorbed
-        case .monarchConv(_, let preGate, let postGate, let residual, let layout):
+        case .monarchConv(_, let preGate, let postGate, let residual, let layout, let inputConv):
             // The ops it replaces: long_conv's FFT route (D is folded into the spectrum, so its 2·L per row is
             // not visible here) and one element-wise op per gate and residual.
             guard op.type.rank >= 2 else { return 0 }
@@ -56,7 +56,9 @@ public enum FlopCount {
             guard l > 0 else { return 0 }
             let n = Double(2 * l)
             let convolution = elements / Double(l) * (2 * 2.5 * n * log2(n) + 6 * Double(l + 1))
-            return convolution + elements * Double([preGate, postGate, residual].filter { $0 }.count)
+            // The fused short convolution counts as the short_conv it replaces (all S·H channels of z).
+            let shortConv = inputConv.map { Double(operandTypes.first?.elementCount ?? 0) * Double(2 * $0.taps + 1) } ?? 0
+            return convolution + elements * Double([preGate, postGate, residual].filter { $0 }.count) + shortConv
         }
     }
 

@@ -563,7 +563,7 @@ private struct Parser {
             case "monarch_conv":
                 kind = .monarchConv(factors: try reader.ints("factors"), preGate: try reader.bool("pre_gate"),
                                     postGate: try reader.bool("post_gate"), residual: try reader.bool("residual"),
-                                    layout: try reader.sequenceLayout())
+                                    layout: try reader.sequenceLayout(), inputConv: try reader.monarchInputConv())
             case "transpose": kind = .transpose(perm: try reader.ints("perm"))
             case "slice": kind = .slice(axis: try reader.int("axis"), start: try reader.int("start"), end: try reader.int("end"))
             case "concat": kind = .concat(axis: try reader.int("axis"))
@@ -630,6 +630,12 @@ private struct KindAttributeReader {
     mutating func sequenceLayout() throws(IRParseError) -> SequenceLayout {
         guard attributes["channels_last"] != nil else { return .channelsFirst }
         return try bool("channels_last") ? .channelsLast : .channelsFirst
+    }
+
+    /// `short_conv_taps = T, segments = [...]` (both or neither).
+    mutating func monarchInputConv() throws(IRParseError) -> MonarchInputConv? {
+        guard attributes["short_conv_taps"] != nil || attributes["segments"] != nil else { return nil }
+        return MonarchInputConv(taps: try int("short_conv_taps"), segments: try ints("segments"))
     }
 
     mutating func ints(_ key: String) throws(IRParseError) -> [Int] {

@@ -110,9 +110,10 @@ public enum IRPrinter {
         case .shortConv(let taps, let layout): return [("taps", String(taps))] + layout.attributes
         case .longConv(let bidirectional, let hasSkip):
             return [("bidirectional", String(bidirectional)), ("skip", String(hasSkip))]
-        case .monarchConv(let factors, let preGate, let postGate, let residual, let layout):
+        case .monarchConv(let factors, let preGate, let postGate, let residual, let layout, let inputConv):
             return [("factors", AttrValue.ints(factors).description), ("pre_gate", String(preGate)),
                     ("post_gate", String(postGate)), ("residual", String(residual))] + layout.attributes
+                + (inputConv?.attributes ?? [])
         case .transpose(let perm): return [("perm", AttrValue.ints(perm).description)]
         case .slice(let axis, let start, let end):
             return [("axis", String(axis)), ("start", String(start)), ("end", String(end))]

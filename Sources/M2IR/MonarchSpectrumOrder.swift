@@ -51,4 +51,44 @@ public enum MonarchSpectrumOrder {
         }
         return x
     }
+
+    /// The shape rule of a `monarch_conv` with a fused input convolution: z [..., L, S·H], W [S·H, taps],
+    /// bias [S·H], r? [..., L, H], spectrum [2, H, N]; the result is [..., L, H].
+    static func resultType(_ operands: [TensorType], factors: [Int], gated: [Bool], layout: SequenceLayout,
+                           inputConv: MonarchInputConv) throws(ShapeError) -> TensorType {
+        let residual = gated[2]
+        let expected = 4 + (residual ? 1 : 0)
+        guard operands.count == expected else {
+            throw ShapeError("monarch_conv with short_conv_taps takes z, W, bias\(residual ? ", r" : ""), spectrum: \(expected) operands, got \(operands.count)")
+        }
+        guard layout == .channelsLast else { throw ShapeError("monarch_conv: short_conv_taps needs channels_last = true") }
+        let z = operands[0], w = operands[1], bias = operands[2], spectrum = operands[expected - 1]
+        guard z.dtype == .f32, z.rank >= 2 else { throw ShapeError("monarch_conv: z must be f32[..., length, channels], got \(z)") }
+        if let problem = problem(with: factors) { throw ShapeError("monarch_conv: factors \(factors): \(problem)") }
+        guard spectrum.rank == 3, spectrum.shape[0] == 2, !spectrum.batched, spectrum.dtype == .f32 else {
+            throw ShapeError("monarch_conv: spectrum must be f32[2,H,N] (unbatched), got \(spectrum)")
+        }
+        let h = spectrum.shape[1], n = factors.reduce(1, *)
+        let (channels, l) = layout.channelsAndLength(of: z.shape)
+        guard n == 2 * l, spectrum.shape[2] == n else {
+            throw ShapeError("monarch_conv: factors \(factors) and spectrum \(spectrum) need N = 2L = \(2 * l)")
+        }
+        guard h > 0, channels % h == 0 else { throw ShapeError("monarch_conv: z's \(channels) channels are not segments of H = \(h)") }
+        let segmentCount = channels / h
+        let needed = 1 + (gated[0] ? 1 : 0) + (gated[1] ? 1 : 0)
+        guard inputConv.segments.count == needed, inputConv.segments.allSatisfy({ (0..<segmentCount).contains($0) }) else {
+            throw ShapeError("monarch_conv: segments \(inputConv.segments) must name \(needed) of z's \(segmentCount) segments (x, then the gates)")
+        }
+        guard inputConv.taps >= 1, w.shape == [channels, inputConv.taps], !w.batched, w.dtype == .f32 else {
+            throw ShapeError("monarch_conv: short convolution weight must be f32[\(channels),\(inputConv.taps)], got \(w)")
+        }
+        guard bias.shape == [channels], !bias.batched, bias.dtype == .f32 else {
+            throw ShapeError("monarch_conv: short convolution bias must be f32[\(channels)], got \(bias)")
+        }
+        var shape = z.shape
+        shape[shape.count - 1] = h
+        let result = z.with(shape: shape)
+        if residual, operands[3] != result { throw ShapeError("monarch_conv: residual must be \(result), got \(operands[3])") }
+        return result
+    }
 }

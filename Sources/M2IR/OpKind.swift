@@ -73,8 +73,11 @@ public enum OpKind: Hashable, Sendable {
     /// channel in the forward Monarch output order (`MonarchSpectrumOrder.frequencies(factors:)`: position
     /// k1·N2⋯Np + … + kp holds frequency k1 + N1·k2 + N1N2·k3 + …). The first L samples of the circular
     /// convolution of x zero-padded to N with K are the result. With `layout` `.channelsLast` x, the gates, r
-    /// and y are f32[..., L, H] (the spectrum stays [2, H, N]).
-    case monarchConv(factors: [Int], preGate: Bool, postGate: Bool, residual: Bool, layout: SequenceLayout = .channelsFirst)
+    /// and y are f32[..., L, H] (the spectrum stays [2, H, N]). With an `inputConv` (channels-last only) the
+    /// operands are z f32[..., L, S·H], W f32[S·H, taps], bias f32[S·H], then r if `residual`, then the
+    /// spectrum, and x, g1, g2 are segments of short_conv(z, W, bias) (MonarchInputConv).
+    case monarchConv(factors: [Int], preGate: Bool, postGate: Bool, residual: Bool, layout: SequenceLayout = .channelsFirst,
+                     inputConv: MonarchInputConv? = nil)
 
     /// Permutes the static axes: result.shape[i] = x.shape[perm[i]].
     case transpose(perm: [Int])

@@ -26,3 +26,22 @@ public enum SequenceLayout: String, Hashable, Sendable, CaseIterable {
         self == .channelsLast ? [("channels_last", "true")] : []
     }
 }
+
+/// A short convolution a channels-last `monarch_conv` computes as it reads its operands (fusion rule
+/// `monarch-short-conv`, M2's "short conv + split + pre-gate"): with s = short_conv(z, W, bias) over z's S·H
+/// channels, x is segment `segments[0]` of s (channels segments[0]·H ..< (segments[0]+1)·H), g1 the next listed
+/// segment when the op has a pre-gate, g2 the next when it has a post-gate.
+public struct MonarchInputConv: Hashable, Sendable {
+    public var taps: Int
+    public var segments: [Int]
+
+    public init(taps: Int, segments: [Int]) {
+        self.taps = taps
+        self.segments = segments
+    }
+
+    /// `short_conv_taps = 3, segments = [2,0,1]`.
+    public var attributes: [(key: String, value: String)] {
+        [("short_conv_taps", String(taps)), ("segments", AttrValue.ints(segments).description)]
+    }
+}

@@ -137,7 +137,11 @@ extension OpKind {
             }
             return x
 
-        case .monarchConv(let factors, let preGate, let postGate, let residual, let layout):
+        case .monarchConv(let factors, let preGate, let postGate, let residual, let layout, let inputConv):
+            if let inputConv {
+                return try MonarchSpectrumOrder.resultType(operands, factors: factors, gated: [preGate, postGate, residual],
+                                                           layout: layout, inputConv: inputConv)
+            }
             return try MonarchSpectrumOrder.resultType(operands, factors: factors, gated: [preGate, postGate, residual], layout: layout)
 
         case .transpose(let perm):

@@ -103,10 +103,13 @@ struct RewriteSweep {
 }
 
 extension Op {
-    /// Appends `rule` to the `+`-separated list in annotation `key`.
+    /// Appends `rule` (one name or a `+`-separated list) to the `+`-separated list in annotation `key`, each name
+    /// once (three absorbed slices moved by the same rule list it once).
     mutating func record(rule: String, under key: String) {
         if case .string(let earlier) = annotations[key] {
-            annotations[key] = .string(earlier + "+" + rule)
+            var names = earlier.split(separator: "+").map(String.init)
+            for name in rule.split(separator: "+").map(String.init) where !names.contains(name) { names.append(name) }
+            annotations[key] = .string(names.joined(separator: "+"))
         } else {
             annotations[key] = .string(rule)
         }

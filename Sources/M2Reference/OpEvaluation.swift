@@ -75,18 +75,28 @@ extension ReferenceInterpreter {
             return ConvolutionKernels.longConv(x: operands[0], kFwd: operands[1],
                                                kRev: bidirectional ? operands[2] : nil,
                                                skip: hasSkip ? operands[operands.count - 1] : nil)
-        case .monarchConv(let factors, let preGate, let postGate, let residual, let layout):
+        case .monarchConv(let factors, let preGate, let postGate, let residual, let layout, let inputConv):
             try requireUnbatched(operands.count - 1..<operands.count)
             let channelsFirst = { (t: Tensor64) in layout == .channelsLast ? LayoutKernels.swapLastTwoAxes(t) : t }
+            // x, g1?, g2?, r?, spectrum — with an input convolution, x and the gates are segments of it first.
+            var data = operands
+            if let inputConv {
+                try requireUnbatched(1..<3)
+                let s = channelsFirst(ConvolutionKernels.shortConv(x: channelsFirst(operands[0]), weight: operands[1],
+                                                                   bias: operands[2], taps: inputConv.taps))
+                let h = operandTypes[operandTypes.count - 1].shape[1], last = s.shape.count - 1
+                data = inputConv.segments.map { LayoutKernels.slice(s, axis: last, start: $0 * h, end: ($0 + 1) * h) }
+                    + operands[3...]
+            }
             var next = 1
             func take(_ present: Bool) -> Tensor64? {
                 guard present else { return nil }
                 defer { next += 1 }
-                return channelsFirst(operands[next])
+                return channelsFirst(data[next])
             }
             let g1 = take(preGate), g2 = take(postGate), r = take(residual)
-            let y = MonarchConvKernel.run(x: channelsFirst(operands[0]), preGate: g1, postGate: g2, residual: r,
-                                          spectrum: operands[next], factors: factors)
+            let y = MonarchConvKernel.run(x: channelsFirst(data[0]), preGate: g1, postGate: g2, residual: r,
+                                          spectrum: data[next], factors: factors)
             return channelsFirst(y)
         case .transpose(let perm):
             let offset = operandTypes[0].batched ? 1 : 0

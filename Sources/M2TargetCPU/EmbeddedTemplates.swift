@@ -1442,13 +1442,15 @@ static const long {{FN}}_span[] = { {{SPANS}} };
 static const long {{FN}}_dft_offset[] = { {{DFT_OFFSETS}} };
 static const long {{FN}}_twiddle_offset[] = { {{TWIDDLE_OFFSETS}} };
 static const m2_mc{{LANES}}_shape {{FN}}_shape = { {{LEVELS}}, {{FN}}_factors, {{FN}}_span, {{FN}}_dft_offset, {{FN}}_twiddle_offset,
-                                         {{N}}L, {{L}}L, {{H}}L, {{POSITION_STRIDE}}L, {{CHANNEL_STRIDE}}L };
+                                         {{N}}L, {{L}}L, {{H}}L, {{POSITION_STRIDE}}L, {{CHANNEL_STRIDE}}L,
+                                         {{TAPS}}, {{Z_STRIDE}}L, { {{SEGMENTS}} } };
 
 static void {{FN}}_tables(float *tables) { m2_mc{{LANES}}_fill_tables(&{{FN}}_shape, tables); }
 
 static void {{FN}}(int batch, int nt, const float *restrict x, const float *restrict g1, const float *restrict g2,
                    const float *restrict r, const float *restrict spectrum, float *restrict y, float *restrict scratch,
-                   const float *restrict tables) {
+                   const float *restrict tables, const float *restrict z, const float *restrict zw,
+                   const float *restrict zb) {
     const long sequences = (long)batch * {{SEQUENCES}}L, groups = {{GROUPS}}L, units = sequences * groups;
     long workers = (long)batch * {{SLOTS_PER_ITEM}}L;
     if (workers > units) workers = units;
@@ -1459,10 +1461,12 @@ static void {{FN}}(int batch, int nt, const float *restrict x, const float *rest
         for (long u = w; u < units; u += workers) {
             const long c0 = (u % groups) * {{LANES}}L;
             const int lanes = (int)({{H}}L - c0 < {{LANES}}L ? {{H}}L - c0 : {{LANES}}L);
-            /* The unit's channel c0 at position 0 of its sequence (each sequence is {{H}}·{{L}} floats). */
-            const long at = (u / groups) * {{H}}L * {{L}}L + c0 * {{CHANNEL_STRIDE}}L;
-            m2_mc{{LANES}}_unit(&{{FN}}_shape, tables, x + at, g1 ? g1 + at : NULL, g2 ? g2 + at : NULL, r ? r + at : NULL,
-                                spectrum, c0, lanes, y + at, buf);
+            /* The unit's channel c0 at position 0 of its sequence (each sequence is {{H}}·{{L}} floats; of z,
+             * {{L}} rows of {{Z_STRIDE}}). */
+            const long sequence = u / groups, at = sequence * {{H}}L * {{L}}L + c0 * {{CHANNEL_STRIDE}}L;
+            m2_mc{{LANES}}_unit(&{{FN}}_shape, tables, x ? x + at : NULL, g1 ? g1 + at : NULL, g2 ? g2 + at : NULL,
+                                r ? r + at : NULL, spectrum, c0, lanes, y + at, buf,
+                                z ? z + sequence * {{L}}L * {{Z_STRIDE}}L + c0 : NULL, zw, zb);
         }
     }
 }
@@ -1484,7 +1488,15 @@ typedef struct {
     const long *twiddle_offset; /* level i < p−1: ω_{S_i}^{k·m}, [N_i][S_i/N_i] real, then imaginary */
     long n, l, h;
     long position_stride, channel_stride; /* channels-first: 1, L; channels-last: H, 1 */
+    /* A fused input convolution (monarch_conv with short_conv_taps, channels-last only; taps = 0: none): x, g1 and
+     * g2 are segments of short_conv(z, W, bias), z's rows z_stride = S·H channels wide; segment[o] is the first
+     * channel of operand o (x, g1, g2) in z, −1 when the op has no such gate. */
+    int taps;
+    long z_stride;
+    long segment[3];
 } m2_mc{{LANES}}_shape;
+
+#define M2_MC{{LANES}}_MAX_TAPS 8
 
 /* ω_n^{e}, exactly on quarter turns (as the compiler's Float64 tables). */
 static void m2_mc{{LANES}}_root(long e, long n, double *re, double *im) {
@@ -1835,6 +1847,47 @@ static inline void m2_mc{{LANES}}_store(float *restrict y, const float *restrict
     }
 }
 
+/* A unit's share of a fused input convolution: z at the unit's sequence start and channel c0, and per operand o
+ * (x, g1, g2) its taps and bias gathered into lane vectors once per unit. */
+typedef struct {
+    const float *z;
+    m2_mc{{LANES}}_v weight[3][M2_MC{{LANES}}_MAX_TAPS], bias[3];
+} m2_mc{{LANES}}_input_conv;
+
+M2_MC{{LANES}}_TARGET
+static void m2_mc{{LANES}}_input_init(m2_mc{{LANES}}_input_conv *in, const m2_mc{{LANES}}_shape *s, const float *z,
+                                       const float *zw, const float *zb, long c0, int lanes) {
+    in->z = z;
+    for (int o = 0; o < 3; o++) {
+        for (int k = 0; k < M2_MC{{LANES}}_MAX_TAPS; k++) in->weight[o][k] = (m2_mc{{LANES}}_v){0};
+        in->bias[o] = (m2_mc{{LANES}}_v){0};
+        if (s->segment[o] < 0) continue;
+        for (int v = 0; v < lanes; v++) {
+            const long c = s->segment[o] + c0 + v;
+            for (int k = 0; k < s->taps; k++) in->weight[o][k][v] = zw[c * s->taps + k];
+            in->bias[o][v] = zb[c];
+        }
+    }
+}
+
+/* Operand o of the input convolution at sequence position `index`: bias + Σ_k W[k]·z[index − taps + 1 + k]
+ * (z before the sequence start = 0), the taps read as contiguous lane vectors. */
+M2_MC{{LANES}}_TARGET
+static inline m2_mc{{LANES}}_v m2_mc{{LANES}}_input_at(const m2_mc{{LANES}}_input_conv *in, const m2_mc{{LANES}}_shape *s,
+                                                       int o, long index, int lanes) {
+    m2_mc{{LANES}}_v acc = in->bias[o];
+    const float *zo = in->z + s->segment[o];
+    for (int k = 0; k < s->taps; k++) {
+        const long j = index - (s->taps - 1) + k;
+        if (j < 0) continue;
+        m2_mc{{LANES}}_v v = {0};
+        if (lanes == {{LANES}}) __builtin_memcpy(&v, zo + j * s->z_stride, sizeof v);
+        else for (int l = 0; l < lanes; l++) v[l] = zo[j * s->z_stride + l];
+        acc += in->weight[o][k] * v;
+    }
+    return acc;
+}
+
 /* Runs level(r, …) with r a literal for each codelet factor, so the inlined level's DFTs fold to their codelets; the
  * switch runs once per level, outside its loops. Other factors take the matrix form. */
 #define M2_MC{{LANES}}_BY_FACTOR(r, level, ...)     \
@@ -1853,11 +1906,32 @@ typedef struct {
     const m2_mc{{LANES}}_shape *s;
     const float *tables, *x, *g1, *g2, *r;
     float *y;
+    const m2_mc{{LANES}}_input_conv *in; /* the fused input convolution, or NULL */
     const m2_mc{{LANES}}_v *spec;       /* the unit's channel group of the packed spectrum: position k at [2k], [2k + 1] */
     int lanes;
     m2_mc{{LANES}}_v *bre, *bim;        /* the unit's N points: real plane, imaginary plane */
     m2_mc{{LANES}}_v *ure, *uim, *vre, *vim; /* one DFT's input and output, up to the largest factor */
 } m2_mc{{LANES}}_work;
+
+/* x ⊙ g1 at sequence position `index`: read, or computed by the fused input convolution. */
+M2_MC{{LANES}}_TARGET
+static inline m2_mc{{LANES}}_v m2_mc{{LANES}}_input(const m2_mc{{LANES}}_work *w, long index) {
+    if (!w->in) return m2_mc{{LANES}}_load(w->x, w->g1, index, w->s, w->lanes);
+    m2_mc{{LANES}}_v u = m2_mc{{LANES}}_input_at(w->in, w->s, 0, index, w->lanes);
+    if (w->s->segment[1] >= 0) u *= m2_mc{{LANES}}_input_at(w->in, w->s, 1, index, w->lanes);
+    return u;
+}
+
+/* y = out ⊙ g2 + r at sequence position `index`, g2 read or computed by the fused input convolution. */
+M2_MC{{LANES}}_TARGET
+static inline void m2_mc{{LANES}}_output(const m2_mc{{LANES}}_work *w, long index, const m2_mc{{LANES}}_v *out) {
+    if (!w->in || w->s->segment[2] < 0) {
+        m2_mc{{LANES}}_store(w->y, w->in ? NULL : w->g2, w->r, index, w->s, w->lanes, out);
+        return;
+    }
+    const m2_mc{{LANES}}_v gated = *out * m2_mc{{LANES}}_input_at(w->in, w->s, 2, index, w->lanes);
+    m2_mc{{LANES}}_store(w->y, NULL, w->r, index, w->s, w->lanes, &gated);
+}
 
 /* (re + i·im) · (wr + i·wi) */
 #define M2_MC{{LANES}}_CMUL(re, im, wr, wi, out_re, out_im) \
@@ -1881,11 +1955,11 @@ M2_MC{{LANES}}_TARGET
 M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_only_level(int r, const m2_mc{{LANES}}_work *w) {
     const m2_mc{{LANES}}_shape *s = w->s;
     const float *fre = w->tables + s->dft_offset[0], *fim = fre + (long)r * r;
-    for (int j = 0; j < r / 2; j++) w->ure[j] = m2_mc{{LANES}}_load(w->x, w->g1, j, s, w->lanes);
+    for (int j = 0; j < r / 2; j++) w->ure[j] = m2_mc{{LANES}}_input(w, j);
     m2_mc{{LANES}}_level_dft_real(r, fre, fim, w->ure, w->vre, w->vim, 1);
     m2_mc{{LANES}}_spectrum_product(r, 0, w);
     m2_mc{{LANES}}_level_dft_real_out(r, fre, fim, w->vre, w->vim, w->ure);
-    for (int j = 0; j < r / 2; j++) m2_mc{{LANES}}_store(w->y, w->g2, w->r, j, s, w->lanes, &w->ure[j]);
+    for (int j = 0; j < r / 2; j++) m2_mc{{LANES}}_output(w, j, &w->ure[j]);
 }
 
 /* Forward stage 1: rows n1 < N_1/2 of the padded input, twiddled into the buffer (ω^0 = 1 at k = 0). */
@@ -1896,7 +1970,7 @@ M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_first_forward(int r, const m2_mc{{LANE
     const float *fre = w->tables + s->dft_offset[0], *fim = fre + (long)r * r;
     const float *wre = w->tables + s->twiddle_offset[0], *wim = wre + (long)r * inner;
     for (long m = 0; m < inner; m++) {
-        for (int j = 0; j < r / 2; j++) w->ure[j] = m2_mc{{LANES}}_load(w->x, w->g1, j * inner + m, s, w->lanes);
+        for (int j = 0; j < r / 2; j++) w->ure[j] = m2_mc{{LANES}}_input(w, j * inner + m);
         m2_mc{{LANES}}_level_dft_real(r, fre, fim, w->ure, w->vre, w->vim, 1);
         w->bre[m] = w->vre[0];
         w->bim[m] = w->vim[0];
@@ -1970,7 +2044,7 @@ M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_first_inverse(int r, const m2_mc{{LANE
             M2_MC{{LANES}}_CMUL(w->bre[k * inner + m], w->bim[k * inner + m], wre[k * inner + m], -wim[k * inner + m],
                               w->ure[k], w->uim[k]);
         m2_mc{{LANES}}_level_dft_real_out(r, fre, fim, w->ure, w->uim, w->vre);
-        for (int j = 0; j < r / 2; j++) m2_mc{{LANES}}_store(w->y, w->g2, w->r, j * inner + m, s, w->lanes, &w->vre[j]);
+        for (int j = 0; j < r / 2; j++) m2_mc{{LANES}}_output(w, j * inner + m, &w->vre[j]);
     }
 }
 
@@ -1982,13 +2056,16 @@ M2_MC{{LANES}}_TARGET
 static void m2_mc{{LANES}}_unit(const m2_mc{{LANES}}_shape *restrict s, const float *restrict tables,
                                 const float *restrict x, const float *restrict g1, const float *restrict g2,
                                 const float *restrict r, const float *restrict spectrum, long c0, int lanes,
-                                float *restrict y, float *restrict buf) {
+                                float *restrict y, float *restrict buf, const float *restrict z,
+                                const float *restrict zw, const float *restrict zb) {
     enum { V = {{LANES}}, MAX_FACTOR = 64 };
     typedef m2_mc{{LANES}}_v vec;
     /* Zeroed only to keep gcc's maybe-uninitialized analysis quiet: every element read is written first. */
     vec ure[MAX_FACTOR] = { { 0 } }, uim[MAX_FACTOR] = { { 0 } }, vre[MAX_FACTOR] = { { 0 } }, vim[MAX_FACTOR] = { { 0 } };
-    const m2_mc{{LANES}}_work w = {s, tables, x, g1, g2, r, y, (const vec *)spectrum + c0 / V * 2 * s->n, lanes,
-                                 (vec *)buf, (vec *)buf + s->n, ure, uim, vre, vim};
+    m2_mc{{LANES}}_input_conv in;
+    if (z) m2_mc{{LANES}}_input_init(&in, s, z, zw, zb, c0, lanes);
+    const m2_mc{{LANES}}_work w = {s, tables, x, g1, g2, r, y, z ? &in : NULL, (const vec *)spectrum + c0 / V * 2 * s->n,
+                                 lanes, (vec *)buf, (vec *)buf + s->n, ure, uim, vre, vim};
     const int p = s->levels;
     if (p == 1) {
         M2_MC{{LANES}}_BY_FACTOR(s->factors[0], m2_mc{{LANES}}_only_level, &w);

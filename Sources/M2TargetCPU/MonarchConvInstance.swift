@@ -4,7 +4,7 @@ extension KernelInstantiator {
     /// The fused Monarch convolution: the shared lane-parallel support code, the op's kernel, its call (operands,
     /// arena scratch, tables) and the prologue call that fills its tables at open.
     func monarchConv(_ op: Op, values: [String: String]) throws(CPUEmitError) -> Instance {
-        guard case .monarchConv(let factors, let preGate, let postGate, let residual, let layout) = op.kind,
+        guard case .monarchConv(let factors, let preGate, let postGate, let residual, let layout, let inputConv) = op.kind,
               let kernelPlan = MonarchConvKernelPlan(op, isa: options.isa),
               let scratch = plan.scratchHome[op.result], let tables = plan.tableHome[op.result] else {
             throw .unsupported(op: "\(op.result) = \(op.kind.mnemonic)", reason: "a monarch_conv needs a batched [..., H, L] or [..., L, H] input")
@@ -18,6 +18,8 @@ extension KernelInstantiator {
             "TWIDDLE_OFFSETS": list(kernelPlan.twiddleOffsets), "LANES": "\(kernelPlan.lanes)",
             "GROUPS": "\(kernelPlan.groups)", "SEQUENCES": "\(kernelPlan.sequences)",
             "SLOTS_PER_ITEM": "\(kernelPlan.slotsPerItem)", "SLOT_FLOATS": "\(kernelPlan.slotFloats)",
+            "TAPS": "\(inputConv?.taps ?? 0)", "Z_STRIDE": "\(inputConv == nil ? 0 : type(op.operands[0]).shape.last ?? 0)",
+            "SEGMENTS": list(kernelPlan.segmentOffsets(inputConv, preGate: preGate, postGate: postGate)),
             "POSITION_STRIDE": "\(kernelPlan.positionStride)", "CHANNEL_STRIDE": "\(kernelPlan.channelStride)",
             "LAYOUT_DOC": layout == .channelsFirst ? "channels-first [H][L]" : "channels-last [L][H]",
             "PRE_DOC": preGate ? " ⊙ g1" : "", "POST_DOC": postGate ? " ⊙ g2" : "", "RESIDUAL_DOC": residual ? " + r" : "",
@@ -26,14 +28,28 @@ extension KernelInstantiator {
             throw .unsupported(op: "\(op.result) = \(op.kind.mnemonic)", reason: "the spectrum must be a compile-time constant")
         }
         var operands = op.operands.map(pointer)
-        let x = operands.removeFirst()
         operands.removeLast()
         let spectrum = "M2_TENSOR(float, \(packedSpectrum))"
-        let gate1 = preGate ? operands.removeFirst() : "NULL"
-        let gate2 = postGate ? operands.removeFirst() : "NULL"
+        // x, g1?, g2?, r? — or, with a fused input convolution, z, W, bias, r?.
+        var input = ["NULL", "NULL", "NULL"]
+        let x: String, gate1: String, gate2: String
+        if let inputConv {
+            guard inputConv.taps <= MonarchConvKernelPlan.maxInputTaps else {
+                throw .unsupported(op: "\(op.result) = \(op.kind.mnemonic)",
+                                   reason: "the fused short convolution has \(inputConv.taps) taps; the CPU kernel takes at most \(MonarchConvKernelPlan.maxInputTaps)")
+            }
+            input = Array(operands.prefix(3))
+            operands.removeFirst(3)
+            (x, gate1, gate2) = ("NULL", "NULL", "NULL")
+        } else {
+            x = operands.removeFirst()
+            gate1 = preGate ? operands.removeFirst() : "NULL"
+            gate2 = postGate ? operands.removeFirst() : "NULL"
+        }
         let added = residual ? operands.removeFirst() : "NULL"
         let fn = values["FN"] ?? "monarch_conv"
         let args = [x, gate1, gate2, added, spectrum, pointer(op.result), "M2_ARENA(float, \(scratch))", "M2_STATIC(\(tables))"]
+            + input
         let call = try templates.fragment("call", ["FN": fn, "ARGS": args.map { ", " + $0 }.joined(), "COMMENT": op.kind.mnemonic])
         let fill = try templates.fragment("table_call", ["FN": fn + "_tables", "TABLES": "M2_STATIC(\(tables))", "COMMENT": op.kind.mnemonic])
         let support = try templates.render("monarch_conv_support.c.tmpl", [

@@ -15,9 +15,11 @@ struct MonarchConvKernelPlan: Hashable {
     let lanes: Int
     let isa: CPUISA
     let layout: SequenceLayout
+    /// The most taps the kernel's fused input convolution holds per lane (M2_MCV_MAX_TAPS in the template).
+    static let maxInputTaps = 8
 
     init?(_ op: Op, isa: CPUISA) {
-        guard case .monarchConv(let factors, _, _, _, let layout) = op.kind, op.type.rank >= 2, op.type.batched else { return nil }
+        guard case .monarchConv(let factors, _, _, _, let layout, _) = op.kind, op.type.rank >= 2, op.type.batched else { return nil }
         self.factors = factors
         self.layout = layout
         (channels, length) = layout.channelsAndLength(of: op.type.shape)
@@ -28,6 +30,16 @@ struct MonarchConvKernelPlan: Hashable {
     }
 
     var n: Int { 2 * length }
+
+    /// The first channel in z of x, g1 and g2 (−1 for an absent gate; all −1 without an input convolution).
+    func segmentOffsets(_ inputConv: MonarchInputConv?, preGate: Bool, postGate: Bool) -> [Int] {
+        guard let inputConv else { return [-1, -1, -1] }
+        var segments = inputConv.segments.makeIterator()
+        let x = segments.next().map { $0 * channels } ?? -1
+        let g1 = preGate ? (segments.next().map { $0 * channels } ?? -1) : -1
+        let g2 = postGate ? (segments.next().map { $0 * channels } ?? -1) : -1
+        return [x, g1, g2]
+    }
 
     /// Floats between one position and the next, and between adjacent channels, within a sequence.
     var positionStride: Int { layout == .channelsFirst ? 1 : channels }

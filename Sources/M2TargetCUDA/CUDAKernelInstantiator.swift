@@ -70,11 +70,11 @@ struct CUDAKernelInstantiator {
             return try glu(op, fn: f)
         case .addLayerNorm(let eps):
             return try layerNorm(op, a: op.operands[0], b: op.operands[1], gamma: op.operands[2], beta: op.operands[3], eps: eps)
-        case .monarchConv(_, _, _, _, .channelsLast), .shortConv(_, .channelsLast):
+        case .monarchConv(_, _, _, _, .channelsLast, _), .shortConv(_, .channelsLast):
             // The CUDA pipeline leaves the layout rules off (cudaPipeline): its kernels read channels-first rows.
             throw .unsupported(op: describe(op), reason: "the CUDA kernels of \(op.kind.mnemonic) are channels-first only "
                 + "(compile this IR for --target cpu, or without the fuse pass's layout rules)")
-        case .monarchConv(let factors, let preGate, let postGate, let residual, .channelsFirst):
+        case .monarchConv(let factors, let preGate, let postGate, let residual, .channelsFirst, _):
             return try monarchConv(op, factors: factors, preGate: preGate, postGate: postGate, residual: residual)
 
         case .layerNorm(let eps):

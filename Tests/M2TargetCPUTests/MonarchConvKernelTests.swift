@@ -14,9 +14,12 @@ struct MonarchConvKernelTests {
         var factors: [Int]
         var gates: (pre: Bool, post: Bool, residual: Bool)
         var layout: SequenceLayout = .channelsFirst
+        /// A fused input convolution: taps and the segments (of H channels) of z that are x, g1, g2.
+        var inputConv: MonarchInputConv? = nil
         var description: String {
             "H=\(channels) factors=\(factors.map(String.init).joined(separator: "x")) pre=\(gates.pre) post=\(gates.post) residual=\(gates.residual)"
                 + (layout == .channelsLast ? " channels-last" : "")
+                + (inputConv.map { " input conv \($0.taps) taps, segments \($0.segments)" } ?? "")
         }
     }
 
@@ -31,22 +34,42 @@ struct MonarchConvKernelTests {
         Case(channels: 32, factors: [8, 4], gates: (true, true, true), layout: .channelsLast),
         Case(channels: 20, factors: [4, 3, 8], gates: (true, false, true), layout: .channelsLast),
         Case(channels: 5, factors: [8], gates: (false, true, false), layout: .channelsLast),
+        // M2's mixer: x, g1, g2 are segments 2, 0, 1 of one 3-tap short convolution of the in-projection's rows.
+        Case(channels: 32, factors: [8, 4], gates: (true, true, true), layout: .channelsLast,
+             inputConv: MonarchInputConv(taps: 3, segments: [2, 0, 1])),
+        Case(channels: 20, factors: [4, 2, 4], gates: (true, false, false), layout: .channelsLast,
+             inputConv: MonarchInputConv(taps: 2, segments: [0, 3])),
+        Case(channels: 5, factors: [16], gates: (false, true, true), layout: .channelsLast,
+             inputConv: MonarchInputConv(taps: 4, segments: [1, 1])),
     ]
 
     static func model(_ c: Case) throws -> TestModels.Model {
         let l = c.factors.reduce(1, *) / 2, h = c.channels, batch = 3
         var b = GraphBuilder(name: "mc", attributes: ["seq_len": .int(l)])
         let dims = c.layout == .channelsFirst ? [h, l] : [l, h]
-        var operands = [try b.input("x", type: .f32(dims, batched: true))]
-        var inputs = ["x": TestModels.values(batch * h * l, seed: 1).map(Double.init)]
-        for (name, present) in [("g1", c.gates.pre), ("g2", c.gates.post), ("r", c.gates.residual)] where present {
+        var operands: [ValueID]
+        var inputs: [String: [Double]]
+        var named = [("g1", c.gates.pre), ("g2", c.gates.post), ("r", c.gates.residual)]
+        if let conv = c.inputConv {
+            // z holds max(segments) + 1 segments of H channels; W and the bias are constants.
+            let zc = (conv.segments.max()! + 1) * h
+            operands = [try b.input("z", type: .f32([l, zc], batched: true)),
+                        try b.constant(TestModels.values(zc * conv.taps, seed: 5).map(Double.init), shape: [zc, conv.taps]),
+                        try b.constant(TestModels.values(zc, seed: 6).map(Double.init), shape: [zc])]
+            inputs = ["z": TestModels.values(batch * l * zc, seed: 1).map(Double.init)]
+            named = [("r", c.gates.residual)]
+        } else {
+            operands = [try b.input("x", type: .f32(dims, batched: true))]
+            inputs = ["x": TestModels.values(batch * h * l, seed: 1).map(Double.init)]
+        }
+        for (name, present) in named where present {
             operands.append(try b.input(name, type: .f32(dims, batched: true)))
             inputs[name] = TestModels.values(batch * h * l, seed: inputs.count + 1).map(Double.init)
         }
         let spectrum = TestModels.values(2 * h * 2 * l, seed: 9).map { Double($0) / Double(l) }
         operands.append(try b.constant(spectrum, shape: [2, h, 2 * l]))
         let y = try b.add(.monarchConv(factors: c.factors, preGate: c.gates.pre, postGate: c.gates.post, residual: c.gates.residual,
-                                       layout: c.layout), operands)
+                                       layout: c.layout, inputConv: c.inputConv), operands)
         b.output("y", y)
         return TestModels.Model(graph: b.graph, weights: WeightStore([InMemoryTensors(origin: "test")]), inputs: inputs, batch: batch)
     }
@@ -80,5 +103,7 @@ struct MonarchConvKernelTests {
         try check(Self.cases[3], compiler: "gcc", cflags: CHarness.sanitized, openMP: false)
         try check(Self.cases[6], compiler: "gcc", cflags: CHarness.sanitized, openMP: false)
         try check(Self.cases[7], compiler: "gcc", cflags: CHarness.sanitized, openMP: false)
+        try check(Self.cases[9], compiler: "gcc", cflags: CHarness.sanitized, openMP: false)
+        if CHarness.hasCompiler("clang") { try check(Self.cases[10], compiler: "clang") }
     }
 }

@@ -110,12 +110,28 @@ struct ReferenceEvaluator {
                     }
                 }
                 v[op.result] = y
-            case .monarchConv(let factors, let preGate, let postGate, let residual, .channelsLast):
+            case .monarchConv(let factors, let preGate, let postGate, let residual, .channelsLast, let inputConv?):
+                // z [L, S·H]: its channels-last short convolution, then the segments x, g1, g2 of H channels.
+                let (l, zc) = (ss[0][ss[0].count - 2], ss[0].last!), h = ss[ss.count - 1][1], taps = inputConv.taps
+                var conv = [Double](repeating: 0, count: xs[0].count)
+                for i in 0..<l {
+                    for ch in 0..<zc {
+                        var acc = xs[2][ch]
+                        for k in 0..<taps where i - (taps - 1) + k >= 0 { acc += xs[1][ch * taps + k] * xs[0][(i - (taps - 1) + k) * zc + ch] }
+                        conv[i * zc + ch] = acc
+                    }
+                }
+                let segments = inputConv.segments.map { seg in (0..<(l * h)).map { conv[($0 / h) * zc + seg * h + $0 % h] } }
+                let data = segments + xs[3...]
+                let swapped = data.enumerated().map { $0 == data.count - 1 ? $1 : Self.swapBlocks($1, rows: l, columns: h) }
+                let y = monarchConv(swapped, shape: Array(ss[0].dropLast(2)) + [h, l], factors: factors, gated: [preGate, postGate, residual])
+                v[op.result] = Self.swapBlocks(y, rows: h, columns: l)
+            case .monarchConv(let factors, let preGate, let postGate, let residual, .channelsLast, nil):
                 let (l, h) = (ss[0][ss[0].count - 2], ss[0].last!)
                 let swapped = xs.enumerated().map { $0 == xs.count - 1 ? $1 : Self.swapBlocks($1, rows: l, columns: h) }
                 let y = monarchConv(swapped, shape: Array(ss[0].dropLast(2)) + [h, l], factors: factors, gated: [preGate, postGate, residual])
                 v[op.result] = Self.swapBlocks(y, rows: h, columns: l)
-            case .monarchConv(let factors, let preGate, let postGate, let residual, .channelsFirst):
+            case .monarchConv(let factors, let preGate, let postGate, let residual, .channelsFirst, _):
                 v[op.result] = monarchConv(xs, shape: ss[0], factors: factors, gated: [preGate, postGate, residual])
             case .transpose(let perm):
                 let out = op.type.shape, src = ss[0]

@@ -20,9 +20,10 @@ public struct Fuse: Pass {
     public init(disabled: Set<String> = []) { self.disabled = disabled }
 
     public func run(_ graph: inout Graph, _ context: inout PassContext) throws {
-        // Two sweeps: the layout rules see the fused ops (a monarch_conv with its gates and residual), so one
-        // transpose moves past each whole kernel.
-        for (group, cleanup) in [(FusionRules.pointwise, []), (FusionRules.layout, FusionRules.transposeCleanup)] {
+        // Three sweeps: the layout rules see the fused ops (a monarch_conv with its gates and residual), so one
+        // transpose moves past each whole kernel; the input convolution is fused once the mixer is channels-last.
+        for (group, cleanup) in [(FusionRules.pointwise, []), (FusionRules.layout, FusionRules.transposeCleanup),
+                                 (FusionRules.input, [])] {
             let rules = group.filter { !disabled.contains($0.name) }
             guard !rules.isEmpty else { continue }
             var sweep = RewriteSweep(rules: rules + cleanup, maxRewritesPerOp: 16)
@@ -48,7 +49,7 @@ public struct Fuse: Pass {
 
 /// The fusion rules in the order they are tried on each op.
 public enum FusionRules {
-    static var all: [RewriteRule] { pointwise + layout }
+    static var all: [RewriteRule] { pointwise + layout + input }
 
     /// Producers into consumers: epilogues, gates, residual adds, GLU.
     static var pointwise: [RewriteRule] {
@@ -75,6 +76,9 @@ public enum FusionRules {
         ]
     }
 
+    /// Convolutions into the channels-last `monarch_conv` that reads their result (after the layout rules).
+    static var input: [RewriteRule] { [.monarchShortConv] }
+
     /// canonicalize's transpose rules, run with the layout rules so the moved transposes cancel in the same
     /// sweep (they are not fusion rules: no name of theirs is accepted by --disable-fusion).
     static var transposeCleanup: [RewriteRule] {
@@ -82,7 +86,7 @@ public enum FusionRules {
     }
 
     /// The layout rule names (switched off where a target's kernels take one layout only).
-    public static var layoutNames: Set<String> { Set(layout.map(\.name)) }
+    public static var layoutNames: Set<String> { Set((layout + input).map(\.name)) }
 
     /// The rule names, for `m2c passes` and `--disable-fusion NAME` validation.
     public static var names: [String] { all.map(\.name) }

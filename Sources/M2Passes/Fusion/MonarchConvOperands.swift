@@ -13,7 +13,8 @@ struct MonarchConvOperands {
 
     /// Nil unless `op` is a well-formed `monarch_conv`.
     init?(_ op: Op) {
-        guard case .monarchConv(let factors, let pre, let post, let residual, let layout) = op.kind,
+        // An op with a fused input convolution has other operand roles: no rule rewrites it further.
+        guard case .monarchConv(let factors, let pre, let post, let residual, let layout, nil) = op.kind,
               op.operands.count == 2 + [pre, post, residual].filter({ $0 }).count else { return nil }
         var rest = op.operands[...]
         self.factors = factors

@@ -17,7 +17,7 @@ extension RewriteRule {
               let transpose = state.producer(of: t), case .transpose(let perm) = transpose.kind, axis < perm.count,
               let source = transpose.soleOperand, let sourceOp = state.producer(of: source) else { return nil }
         switch sourceOp.kind {
-        case .shortConv(_, .channelsLast), .monarchConv(_, _, _, _, .channelsLast): break
+        case .shortConv(_, .channelsLast), .monarchConv(_, _, _, _, .channelsLast, _): break
         default: return nil
         }
         var shape = sourceOp.type.shape
