@@ -31,7 +31,7 @@ public enum PassRegistry {
     /// tables canonicalize merges; dce drops what the rewrites left unused.
     public static func cpuPipeline(fusion: Bool = true, disabledRules: Set<String> = []) -> [any Pass] {
         frontendPipeline + (fusion ? [
-            FormMonarchConv(),
+            FormMonarchConv(costModel: CPUFusedMonarchCostModel()),
             Canonicalize(),
             Fuse(disabled: disabledRules),
         ] : [

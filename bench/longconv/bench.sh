@@ -65,14 +65,18 @@ for l in ${lengths//,/ }; do
   done
   factors="$(grep -o -m1 'monarch = "[0-9x]*"' "$dir/monarch/lc_monarch.ir" | sed 's/.*"\(.*\)"/\1/')"
   [ -n "$factors" ] || { echo "bench.sh: L=$l: no Monarch factorization in $dir/monarch/lc_monarch.ir" >&2; exit 1; }
-  echo "L=$l: Monarch factorization $factors (N = $((2 * l)))" >&2
+  # The fused kernel has its own cost model: name its factorization too when it differs.
+  fused_factors="$(grep -o -m1 'factors = \[[0-9,]*\]' "$dir/fused/lc_fused.ir" | sed 's/.*\[\(.*\)\]/\1/' | tr ',' 'x')"
+  label="$factors"
+  [ "$fused_factors" = "$factors" ] || label="$fused_factors (expanded $factors)"
+  echo "L=$l: Monarch factorization $label (N = $((2 * l)))" >&2
   output="$("$driver" time -L "$l" -H "$channels" -s "$l" --factors "$factors" --threads "$threads" \
     --warmup "$warmup" --min-time "$min_time" --fused "$dir/fused/lc_fused" --monarch "$dir/monarch/lc_monarch" \
     --direct "$dir/direct/lc_direct")"
   echo "$output" >&2
   while IFS= read -r line; do
     case "$line" in
-      "|"*) rows+=("$line") ;;
+      "|"*) rows+=("${line/"| $factors |"/"| $label |"}") ;;
       "#"*) notes+=("${line#\# }") ;;
     esac
   done <<<"$output"
