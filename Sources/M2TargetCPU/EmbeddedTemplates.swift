@@ -1812,9 +1812,15 @@ M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_level_dft_real_out(int r, const float 
 M2_MC{{LANES}}_TARGET
 static inline m2_mc{{LANES}}_v m2_mc{{LANES}}_load(const float *restrict x, const float *restrict g1, long index,
                                                    const m2_mc{{LANES}}_shape *restrict s, int lanes) {
-    const long at = index * s->position_stride, cs = s->channel_stride;
     m2_mc{{LANES}}_v u = {0};
-    if (cs == 1 && lanes == {{LANES}}) {
+    if (s->position_stride == 1) {
+        /* Channels-first: lane v is row v, L floats on. */
+        const long l = s->l;
+        for (int v = 0; v < lanes; v++) u[v] = g1 ? x[v * l + index] * g1[v * l + index] : x[v * l + index];
+        return u;
+    }
+    const long at = index * s->position_stride;
+    if (lanes == {{LANES}}) {
         __builtin_memcpy(&u, x + at, sizeof u);
         if (g1) {
             m2_mc{{LANES}}_v g;
@@ -1823,7 +1829,7 @@ static inline m2_mc{{LANES}}_v m2_mc{{LANES}}_load(const float *restrict x, cons
         }
         return u;
     }
-    for (int v = 0; v < lanes; v++) u[v] = g1 ? x[v * cs + at] * g1[v * cs + at] : x[v * cs + at];
+    for (int v = 0; v < lanes; v++) u[v] = g1 ? x[v + at] * g1[v + at] : x[v + at];
     return u;
 }
 
@@ -1831,8 +1837,18 @@ static inline m2_mc{{LANES}}_v m2_mc{{LANES}}_load(const float *restrict x, cons
 M2_MC{{LANES}}_TARGET
 static inline void m2_mc{{LANES}}_store(float *restrict y, const float *restrict g2, const float *restrict r, long index,
                                         const m2_mc{{LANES}}_shape *restrict s, int lanes, const m2_mc{{LANES}}_v *out) {
-    const long at = index * s->position_stride, cs = s->channel_stride;
-    if (cs == 1 && lanes == {{LANES}}) {
+    if (s->position_stride == 1) {
+        const long l = s->l;
+        for (int v = 0; v < lanes; v++) {
+            float value = (*out)[v];
+            if (g2) value *= g2[v * l + index];
+            if (r) value += r[v * l + index];
+            y[v * l + index] = value;
+        }
+        return;
+    }
+    const long at = index * s->position_stride;
+    if (lanes == {{LANES}}) {
         m2_mc{{LANES}}_v value = *out, t;
         if (g2) { __builtin_memcpy(&t, g2 + at, sizeof t); value *= t; }
         if (r) { __builtin_memcpy(&t, r + at, sizeof t); value += t; }
@@ -1841,9 +1857,9 @@ static inline void m2_mc{{LANES}}_store(float *restrict y, const float *restrict
     }
     for (int v = 0; v < lanes; v++) {
         float value = (*out)[v];
-        if (g2) value *= g2[v * cs + at];
-        if (r) value += r[v * cs + at];
-        y[v * cs + at] = value;
+        if (g2) value *= g2[v + at];
+        if (r) value += r[v + at];
+        y[v + at] = value;
     }
 }
 
@@ -1915,7 +1931,7 @@ typedef struct {
 
 /* x ⊙ g1 at sequence position `index`: read, or computed by the fused input convolution. */
 M2_MC{{LANES}}_TARGET
-static inline m2_mc{{LANES}}_v m2_mc{{LANES}}_input(const m2_mc{{LANES}}_work *w, long index) {
+M2_MC{{LANES}}_INLINE m2_mc{{LANES}}_v m2_mc{{LANES}}_input(const m2_mc{{LANES}}_work *w, long index) {
     if (!w->in) return m2_mc{{LANES}}_load(w->x, w->g1, index, w->s, w->lanes);
     m2_mc{{LANES}}_v u = m2_mc{{LANES}}_input_at(w->in, w->s, 0, index, w->lanes);
     if (w->s->segment[1] >= 0) u *= m2_mc{{LANES}}_input_at(w->in, w->s, 1, index, w->lanes);
@@ -1924,7 +1940,7 @@ static inline m2_mc{{LANES}}_v m2_mc{{LANES}}_input(const m2_mc{{LANES}}_work *w
 
 /* y = out ⊙ g2 + r at sequence position `index`, g2 read or computed by the fused input convolution. */
 M2_MC{{LANES}}_TARGET
-static inline void m2_mc{{LANES}}_output(const m2_mc{{LANES}}_work *w, long index, const m2_mc{{LANES}}_v *out) {
+M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_output(const m2_mc{{LANES}}_work *w, long index, const m2_mc{{LANES}}_v *out) {
     if (!w->in || w->s->segment[2] < 0) {
         m2_mc{{LANES}}_store(w->y, w->in ? NULL : w->g2, w->r, index, w->s, w->lanes, out);
         return;

@@ -487,9 +487,12 @@ static float *kernel_spectrum(const fftw_convolution *c, const kernel_setup *k) 
 }
 
 /* The loop of Templates/cpu/monarch_conv.c.tmpl for one batch item: units of 16 channels over the threads. */
-#define KERNEL_DRIVER(prefix)                                                                                        \
+/* SHAPE_TAIL and UNIT_TAIL: what templates since the channels-last layout add to the shape (strides, no fused input
+ * convolution) and to the unit call (no z); empty for older revisions (a --baseline before that change). */
+#define KERNEL_DRIVER(prefix, SHAPE_TAIL, UNIT_TAIL)                                                                 \
     static void run_##prefix(const kernel_setup *k, const float *x, float *y) {                                     \
-        const prefix##_shape shape = {k->levels, k->factors, k->span, k->dft_offset, k->twiddle_offset, k->n, k->l, k->h}; \
+        const prefix##_shape shape = {k->levels, k->factors, k->span, k->dft_offset, k->twiddle_offset, k->n, k->l, k->h \
+                                      SHAPE_TAIL};                                                                   \
         const long units = (k->h + KERNEL_LANES - 1) / KERNEL_LANES;                                                 \
         const long workers = units < k->threads ? units : k->threads;                                               \
         _Pragma("omp parallel for schedule(static) num_threads(k->threads)")                                         \
@@ -499,12 +502,19 @@ static float *kernel_spectrum(const fftw_convolution *c, const kernel_setup *k) 
                 const long c0 = u * KERNEL_LANES;                                                                    \
                 const int lanes = (int)(k->h - c0 < KERNEL_LANES ? k->h - c0 : KERNEL_LANES);                        \
                 prefix##_unit(&shape, k->tables, x + c0 * k->l, NULL, NULL, NULL, k->spectrum, c0, lanes,            \
-                              y + c0 * k->l, buf);                                                                   \
+                              y + c0 * k->l, buf UNIT_TAIL);                                                         \
             }                                                                                                        \
         }                                                                                                            \
     }
-KERNEL_DRIVER(m2_mc16)
-KERNEL_DRIVER(m2_mcbase16)
+#define STRIDED_SHAPE , 1, k->l, 0, 0, {-1, -1, -1}
+#define STRIDED_UNIT , NULL, NULL, NULL
+#define NOTHING
+KERNEL_DRIVER(m2_mc16, STRIDED_SHAPE, STRIDED_UNIT)
+#ifdef M2_MCBASE_STRIDED
+KERNEL_DRIVER(m2_mcbase16, STRIDED_SHAPE, STRIDED_UNIT)
+#else
+KERNEL_DRIVER(m2_mcbase16, NOTHING, NOTHING)
+#endif
 
 static void run_kernel(void *context, const float *x, float *y) {
     const kernel_setup *k = context;
@@ -537,15 +547,17 @@ static int time_kernels(const options *o) {
             if (n != 2 * o->l || factors[0] % 2 || factors[0] > 64) die("bad factorization %s for N = 2L", plan);
             const long table_floats = kernel_layout(&k[0]);
             k[0].tables = vector_alloc(table_floats);
-            m2_mc16_fill_tables(&(m2_mc16_shape){k[0].levels, k[0].factors, k[0].span, k[0].dft_offset,
-                                                 k[0].twiddle_offset, k[0].n, k[0].l, k[0].h}, k[0].tables);
+            m2_mc16_fill_tables(&(m2_mc16_shape){.levels = k[0].levels, .factors = k[0].factors, .span = k[0].span,
+                                                 .dft_offset = k[0].dft_offset, .twiddle_offset = k[0].twiddle_offset,
+                                                 .n = k[0].n, .l = k[0].l, .h = k[0].h}, k[0].tables);
             k[0].spectrum = kernel_spectrum(&fftw, &k[0]);
             k[0].scratch = vector_alloc((long)threads * 2 * k[0].n * KERNEL_LANES);
             k[1] = k[0];
             k[1].baseline = 1;
             k[1].tables = vector_alloc(table_floats);
-            m2_mcbase16_fill_tables(&(m2_mcbase16_shape){k[1].levels, k[1].factors, k[1].span, k[1].dft_offset,
-                                                         k[1].twiddle_offset, k[1].n, k[1].l, k[1].h}, k[1].tables);
+            m2_mcbase16_fill_tables(&(m2_mcbase16_shape){.levels = k[1].levels, .factors = k[1].factors, .span = k[1].span,
+                                                         .dft_offset = k[1].dft_offset, .twiddle_offset = k[1].twiddle_offset,
+                                                         .n = k[1].n, .l = k[1].l, .h = k[1].h}, k[1].tables);
             method methods[3] = {{.name = "current", .run = run_kernel, .context = &k[0]},
                                  {.name = "baseline", .run = run_kernel, .context = &k[1]},
                                  {.name = "fftw", .run = run_fftw, .context = &fftw}};
