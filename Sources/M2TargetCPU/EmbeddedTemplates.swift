@@ -1868,6 +1868,10 @@ static inline void m2_mc{{LANES}}_store(float *restrict y, const float *restrict
 typedef struct {
     const float *z;
     m2_mc{{LANES}}_v weight[3][M2_MC{{LANES}}_MAX_TAPS], bias[3];
+    /* Filled once per unit by one sequential pass over z (m2_mc{{LANES}}_input_fill): x ⊙ g1 and g2 per position, L
+     * vectors each in the unit's slot after its N points, so the stages read them as one vector (the stages visit
+     * positions out of order; computing the taps there re-read z rows 9 KiB apart three times). */
+    m2_mc{{LANES}}_v *xg1, *g2;
 } m2_mc{{LANES}}_input_conv;
 
 M2_MC{{LANES}}_TARGET
@@ -1904,6 +1908,21 @@ static inline m2_mc{{LANES}}_v m2_mc{{LANES}}_input_at(const m2_mc{{LANES}}_inpu
     return acc;
 }
 
+/* x ⊙ g1 and g2 of the unit at every position, in order (z's rows stream through L1 once per tap window). */
+M2_MC{{LANES}}_TARGET
+static void m2_mc{{LANES}}_input_fill(m2_mc{{LANES}}_input_conv *in, const m2_mc{{LANES}}_shape *s, int lanes) {
+    for (long i = 0; i < s->l; i++) {
+        /* z's rows are S·H floats apart, beyond what the hardware prefetchers follow: ask for a later row. */
+        if (i + 32 < s->l)
+            for (int o = 0; o < 3; o++)
+                if (s->segment[o] >= 0) __builtin_prefetch(in->z + (i + 32) * s->z_stride + s->segment[o]);
+        m2_mc{{LANES}}_v u = m2_mc{{LANES}}_input_at(in, s, 0, i, lanes);
+        if (s->segment[1] >= 0) u *= m2_mc{{LANES}}_input_at(in, s, 1, i, lanes);
+        in->xg1[i] = u;
+        if (s->segment[2] >= 0) in->g2[i] = m2_mc{{LANES}}_input_at(in, s, 2, i, lanes);
+    }
+}
+
 /* Runs level(r, …) with r a literal for each codelet factor, so the inlined level's DFTs fold to their codelets; the
  * switch runs once per level, outside its loops. Other factors take the matrix form. */
 #define M2_MC{{LANES}}_BY_FACTOR(r, level, ...)     \
@@ -1933,9 +1952,7 @@ typedef struct {
 M2_MC{{LANES}}_TARGET
 M2_MC{{LANES}}_INLINE m2_mc{{LANES}}_v m2_mc{{LANES}}_input(const m2_mc{{LANES}}_work *w, long index) {
     if (!w->in) return m2_mc{{LANES}}_load(w->x, w->g1, index, w->s, w->lanes);
-    m2_mc{{LANES}}_v u = m2_mc{{LANES}}_input_at(w->in, w->s, 0, index, w->lanes);
-    if (w->s->segment[1] >= 0) u *= m2_mc{{LANES}}_input_at(w->in, w->s, 1, index, w->lanes);
-    return u;
+    return w->in->xg1[index];
 }
 
 /* y = out ⊙ g2 + r at sequence position `index`, g2 read or computed by the fused input convolution. */
@@ -1945,7 +1962,7 @@ M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_output(const m2_mc{{LANES}}_work *w, l
         m2_mc{{LANES}}_store(w->y, w->in ? NULL : w->g2, w->r, index, w->s, w->lanes, out);
         return;
     }
-    const m2_mc{{LANES}}_v gated = *out * m2_mc{{LANES}}_input_at(w->in, w->s, 2, index, w->lanes);
+    const m2_mc{{LANES}}_v gated = *out * w->in->g2[index];
     m2_mc{{LANES}}_store(w->y, NULL, w->r, index, w->s, w->lanes, &gated);
 }
 
@@ -2079,7 +2096,12 @@ static void m2_mc{{LANES}}_unit(const m2_mc{{LANES}}_shape *restrict s, const fl
     /* Zeroed only to keep gcc's maybe-uninitialized analysis quiet: every element read is written first. */
     vec ure[MAX_FACTOR] = { { 0 } }, uim[MAX_FACTOR] = { { 0 } }, vre[MAX_FACTOR] = { { 0 } }, vim[MAX_FACTOR] = { { 0 } };
     m2_mc{{LANES}}_input_conv in;
-    if (z) m2_mc{{LANES}}_input_init(&in, s, z, zw, zb, c0, lanes);
+    if (z) {
+        m2_mc{{LANES}}_input_init(&in, s, z, zw, zb, c0, lanes);
+        in.xg1 = (vec *)buf + 2 * s->n;
+        in.g2 = in.xg1 + s->l;
+        m2_mc{{LANES}}_input_fill(&in, s, lanes);
+    }
     const m2_mc{{LANES}}_work w = {s, tables, x, g1, g2, r, y, z ? &in : NULL, (const vec *)spectrum + c0 / V * 2 * s->n,
                                  lanes, (vec *)buf, (vec *)buf + s->n, ure, uim, vre, vim};
     const int p = s->levels;

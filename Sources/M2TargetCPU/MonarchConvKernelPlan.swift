@@ -15,6 +15,8 @@ struct MonarchConvKernelPlan: Hashable {
     let lanes: Int
     let isa: CPUISA
     let layout: SequenceLayout
+    /// A fused input convolution: its x ⊙ g1 and g2 take 2·L more vectors of the unit's slot.
+    let hasInputConv: Bool
     /// The most taps the kernel's fused input convolution holds per lane (M2_MCV_MAX_TAPS in the template).
     static let maxInputTaps = 8
 
@@ -22,6 +24,7 @@ struct MonarchConvKernelPlan: Hashable {
         guard case .monarchConv(let factors, _, _, _, let layout, _) = op.kind, op.type.rank >= 2, op.type.batched else { return nil }
         self.factors = factors
         self.layout = layout
+        if case .monarchConv(_, _, _, _, _, .some) = op.kind { hasInputConv = true } else { hasInputConv = false }
         (channels, length) = layout.channelsAndLength(of: op.type.shape)
         sequences = op.type.shape.dropLast(2).reduce(1, *)
         // A 512-bit vector of floats; AVX2 and generic C take 8 (their working set per unit halves too).
@@ -60,7 +63,7 @@ struct MonarchConvKernelPlan: Hashable {
     var groups: Int { (channels + lanes - 1) / lanes }
     var slotsPerItem: Int { min(groups * sequences, Self.maxSlotsPerItem) }
     /// One unit's complex buffer: N points × lanes, two planes.
-    var slotFloats: Int { 2 * n * lanes }
+    var slotFloats: Int { (2 * n + (hasInputConv ? 2 * length : 0)) * lanes }
     var scratchBytesPerItem: Int { slotsPerItem * slotFloats * 4 }
 
     /// S_i = N_i ⋯ N_p.
