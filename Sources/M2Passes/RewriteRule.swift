@@ -32,9 +32,8 @@ enum Rewrite {
 /// readers each value had before the sweep (fusion rules absorb a producer only when it has one reader).
 struct RewriteState {
     var substitution: [ValueID: ValueID] = [:]
-    /// Use counts (ops and outputs) of the graph the sweep started from. A rewrite keeps the consumer's
-    /// result and only moves uses from an absorbed value to its operands, so the counts stay right for
-    /// every value a rule can still see.
+    /// Use counts (ops and outputs): those of the graph the sweep started from, kept exact across `.update`
+    /// rewrites by `moveUses` (an absorbed op that loses its last reader releases its own operands).
     var uses: [ValueID: Int] = [:]
     /// The first value number no op of the graph uses: where `fresh` results start.
     var nextFresh = 0
@@ -58,6 +57,19 @@ struct RewriteState {
     func identical(to op: Op) -> ValueID? {
         if case .input = op.kind { return nil }
         return firstOccurrence[PureOpKey(op)]
+    }
+
+    /// An op that read `old` now reads `new`: the values it stopped reading lose a reader, and a producer left
+    /// with none (absorbed by the rewrite, erased after the sweep) stops reading its own operands, recursively.
+    mutating func moveUses(from old: [ValueID], to new: [ValueID]) {
+        for v in new { uses[v, default: 0] += 1 }
+        var released = old
+        while let v = released.popLast() {
+            uses[v, default: 0] -= 1
+            guard uses[v] == 0, let producer = producers[v] else { continue }
+            if case .input = producer.kind { continue }
+            released += producer.operands
+        }
     }
 
     mutating func record(_ op: Op) {

@@ -3,7 +3,9 @@ import M2IR
 /// The driver shared by the rule-based passes (`canonicalize`, `fuse`): one sweep in execution order
 /// reaches the fixed point, because when an op is visited its operands are final (already rewritten), and
 /// rules are re-applied to the op until none matches. Ops left without users by a rewrite are erased
-/// (except inputs); ops that were already unused are `dce`'s business.
+/// (except inputs); ops that were already unused are `dce`'s business. An `.update` keeps the use counts
+/// exact (RewriteState.moveUses), so a value whose other readers a rule absorbed has one reader for the next
+/// rule (`glu` absorbs both slices of a matmul's product; `matmul-glu` then absorbs the matmul).
 struct RewriteSweep {
     let rules: [RewriteRule]
     /// Guards against two rules that undo each other: no op is rewritten more often than this.
@@ -46,6 +48,7 @@ struct RewriteSweep {
                             }
                             op.record(rule: rule.name, under: key)
                         }
+                        state.moveUses(from: op.operands, to: operands)
                         op.kind = kind
                         op.operands = operands
                         continue matching
