@@ -1,7 +1,10 @@
 #!/bin/sh
 # m2c vs PyTorch eager M2-BERT-base vs Hugging Face BERT-base (sdpa), same lengths, batch and threads, in one run.
 #
-#   bench/compare.sh [--seq-len 128,512,1024,2048] [--batch 1] [--threads 1,2] [--reps 5] [--warmup-seconds 1]
+#   bench/compare.sh [--seq-len 128,512,1024,2048] [--batch 1] [--threads 1,2] [--reps 5] [--warmup-seconds 1] [--skip-hf]
+#
+# --skip-hf leaves out Hugging Face BERT-base (its attention is quadratic: at batch 8 and L = 8192 it alone takes
+# about half an hour), so m2c and PyTorch M2-BERT still run back to back.
 #
 # m2c compiles and builds each length once and times every thread count on it; the PyTorch scripts run once per
 # thread count.
@@ -12,7 +15,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-seq_len=128 batch=1 threads=1 reps=5 warmup=1
+seq_len=128 batch=1 threads=1 reps=5 warmup=1 skip_hf=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --seq-len) seq_len=$2; shift 2 ;;
@@ -20,7 +23,8 @@ while [ $# -gt 0 ]; do
         --threads) threads=$2; shift 2 ;;
         --reps) reps=$2; shift 2 ;;
         --warmup-seconds) warmup=$2; shift 2 ;;
-        *) echo "usage: $0 [--seq-len L,...] [--batch N] [--threads N] [--reps N] [--warmup-seconds S]" >&2; exit 2 ;;
+        --skip-hf) skip_hf=1; shift ;;
+        *) echo "usage: $0 [--seq-len L,...] [--batch N] [--threads N] [--reps N] [--warmup-seconds S] [--skip-hf]" >&2; exit 2 ;;
     esac
 done
 if [ -z "${M2C:-}" ]; then
@@ -41,7 +45,12 @@ common="--seq-len $seq_len --batch $batch --reps $reps --warmup-seconds $warmup 
 : > "$out/torch_m2.jsonl"
 : > "$out/hf_bert.jsonl"
 has_transformers=$("$PYTHON" -c "import transformers" 2>/dev/null && echo 1 || echo 0)
-[ "$has_transformers" = 1 ] || echo "transformers is not installed: skipping Hugging Face BERT-base" >&2
+if [ "$skip_hf" = 1 ]; then
+    has_transformers=0
+    echo "--skip-hf: Hugging Face BERT-base is not run" >&2
+else
+    [ "$has_transformers" = 1 ] || echo "transformers is not installed: skipping Hugging Face BERT-base" >&2
+fi
 for t in $(echo "$threads" | tr ',' ' '); do
     "$PYTHON" "$here/m2_bert_torch.py" --threads "$t" $common >> "$out/torch_m2.jsonl"
     if [ "$has_transformers" = 1 ]; then "$PYTHON" "$here/hf_bert_torch.py" --threads "$t" $common >> "$out/hf_bert.jsonl"; fi
