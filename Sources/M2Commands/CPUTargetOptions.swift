@@ -39,7 +39,9 @@ public struct CPUTargetOptions: ParsableArguments {
 
     /// The CPU pass pipeline these options select.
     public var pipeline: [any Pass] {
-        PassRegistry.cpuPipeline(fusion: !noFusion, disabledRules: Set(disabledFusionRules))
+        // cblas_sgemm finishes each column block on its own: a GLU stays its own kernel on the OpenBLAS path.
+        let columnwise = gemm == .openblas ? FusionRules.columnwiseGemmNames : []
+        return PassRegistry.cpuPipeline(fusion: !noFusion, disabledRules: Set(disabledFusionRules).union(columnwise))
     }
 
     /// The ISA the kernels are generated for (`native` resolved on this machine).

@@ -46,8 +46,12 @@ public enum FlopCount {
             return 9 * elements                    // the add, then LayerNorm's 8
         case .fusedMatmul(let outFeatures, let epilogue):
             guard operandTypes.count >= 2 else { return 0 }
+            // One per step per product element, like the ops it absorbed; a GLU (last) counts like the glu op
+            // (2 per result element) and its result is half the product.
+            let glu = epilogue.last?.isGLU == true
+            let productElements = glu ? 2 * elements : elements
             return blockDiagMatmulFlops(x: operandTypes[0], w: operandTypes[1], outFeatures: outFeatures)
-                + Double(epilogue.count) * elements // one per step per element, like the ops it absorbed
+                + Double(epilogue.count - (glu ? 1 : 0)) * productElements + (glu ? 2 * elements : 0)
         case .monarchConv(_, let preGate, let postGate, let residual, let layout, let inputConv):
             // The ops it replaces: long_conv's FFT route (D is folded into the spectrum, so its 2·L per row is
             // not visible here) and one element-wise op per gate and residual.

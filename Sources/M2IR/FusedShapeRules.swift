@@ -39,6 +39,14 @@ enum FusedShapeRules {
         } catch {
             throw ShapeError("fused_matmul: \(error.message)")
         }
+        if let g = epilogue.firstIndex(where: \.isGLU) {
+            guard g == epilogue.count - 1 else {
+                throw ShapeError("fused_matmul: \(epilogue[g].spelling) must be the last epilogue step (it halves the columns), got \(epilogue.map(\.spelling))")
+            }
+            guard m % 2 == 0 else {
+                throw ShapeError("fused_matmul: \(epilogue[g].spelling) needs an even number of columns (gate and value halves), got out = \(m)")
+            }
+        }
         var next = 2
         for step in epilogue where step.takesOperand {
             let t = operands[next]
@@ -47,10 +55,11 @@ enum FusedShapeRules {
                 guard t == .f32([m]) else { throw ShapeError("fused_matmul: bias (operand \(next)) must be f32[\(m)], got \(t)") }
             case .residual:
                 guard t == product else { throw ShapeError("fused_matmul: residual (operand \(next)) must be \(product), got \(t)") }
-            case .unary: break
+            case .unary, .glu: break
             }
             next += 1
         }
-        return product
+        guard epilogue.last?.isGLU == true else { return product }
+        return product.with(shape: Array(product.shape.dropLast()) + [m / 2])
     }
 }

@@ -43,7 +43,8 @@ public enum PassRegistry {
     }
 
     /// The CUDA target's pipeline: the front pipeline, the long-convolution lowering, canonicalize, fusion (as
-    /// on the CPU but without the layout rules: the CUDA sequence kernels read channels-first rows), dce, then
+    /// on the CPU but without the CPU-only rules: the CUDA sequence kernels read channels-first rows and its
+    /// GEMM has no GLU epilogue), dce, then
     /// `assign-precision` records the library's storage precision on every op.
     public static func cudaPipeline(precision: String, fusion: Bool = true, disabledRules: Set<String> = []) -> [any Pass] {
         frontendPipeline + [
@@ -51,7 +52,7 @@ public enum PassRegistry {
             // the Monarch FFT runs as the expanded GEMMs instead, as on the CPU).
             fusion ? FormMonarchConv() : LowerLongConv(),
             Canonicalize(),
-        ] + (fusion ? [Fuse(disabled: disabledRules.union(FusionRules.layoutNames))] : []) + [
+        ] + (fusion ? [Fuse(disabled: disabledRules.union(FusionRules.cpuOnlyNames))] : []) + [
             DeadCodeElimination(),
             AssignPrecision(precision: precision),
         ]

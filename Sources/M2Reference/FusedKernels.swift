@@ -25,15 +25,19 @@ enum FusedKernels {
                             outFeatures: Int, epilogue: [EpilogueStep]) -> Tensor64 {
         var y = BlockDiagMatmulKernel.run(x: operands[0], weight: operands[1], weightShape: types[1].shape,
                                           outFeatures: outFeatures)
+        // The steps before a GLU see the whole product (outFeatures columns, twice the result's).
+        let productType = resultType.with(shape: Array(resultType.shape.dropLast()) + [outFeatures])
         var next = 2
         for step in epilogue {
             switch step {
             case .unary(let f):
                 y = ElementwiseKernels.map(y, ElementwiseKernels.function(f))
             case .bias, .residual:
-                y = ElementwiseKernels.binary(.add, y, resultType, operands[next], types[next],
-                                              resultType: resultType, batch: batch)
+                y = ElementwiseKernels.binary(.add, y, productType, operands[next], types[next],
+                                              resultType: productType, batch: batch)
                 next += 1
+            case .glu(let f):
+                y = glu(y, f)
             }
         }
         return y

@@ -194,6 +194,24 @@ static void {{FN}}_epilogue(const m2_epilogue *e, float *tile, long rows, long c
 }
 
 """#,
+    "epilogue_glu.c.tmpl": #"""
+/* {{COMMENT}}: its epilogue, {{STEPS_DOC}}, on one gate tile (in y, where the result goes) and its value tile. */
+static void {{FN}}_glu_epilogue(const m2_glu_epilogue *e, float *tile, const float *value, long ld_value, long rows,
+                                long cols) {
+    const long at = (long)(tile - e->y), r0 = at / e->ldy, c0 = at % e->ldy, ldy = e->ldy;
+    (void)r0;
+    (void)c0; /* steps that read no operand need neither */
+{{POINTERS}}    for (long i = 0; i < rows; i++) {
+        float *restrict yi = tile + i * ldy;
+        const float *restrict ui = value + i * ld_value;
+        for (long j = 0; j < cols; j++) {
+            float v = yi[j], u = ui[j];
+{{STEPS}}            yi[j] = ({{GATE_EXPR}}) * u;
+        }
+    }
+}
+
+"""#,
     "expressions.def": #"""
 # C expressions of element-wise functions, read by m2c's CPU emitter: `name: expression`.
 # Unary functions read `v` (float); binary ones `a` and `b` (float or int32_t); {{C}} is an op constant.
@@ -449,6 +467,7 @@ static inline void m2_gemm_tile_avx512(long kc, const float *restrict a, long ld
     "gemm_common.c.tmpl": #"""
 /* ---- GEMM support shared by the m2c micro-kernels and the OpenBLAS path ---- */
 /* Zeroes rows [0, m) × columns [0, n) of c (a block whose inputs are all padding). */
+__attribute__((unused)) /* GLU GEMMs never zero a block */
 static void m2_gemm_zero(long m, long n, float *restrict c, long ldc) {
     for (long i = 0; i < m; i++) {
         for (long j = 0; j < n; j++) c[i * ldc + j] = 0.0f;
@@ -487,6 +506,15 @@ typedef struct m2_epilogue {
     long ldy;
     const float *const *operand;
 } m2_epilogue;
+/* A GLU epilogue (a fused_matmul whose last step is glu_f): `apply` finishes rows × cols of y at `tile` (rows ldy
+ * floats apart, ldy = I, half the product's columns) from the raw gate products there and the raw value products
+ * at `value` (rows ld_value floats apart); tile's offset in y gives the gate column c, its value is column c + I. */
+typedef struct m2_glu_epilogue {
+    void (*apply)(const struct m2_glu_epilogue *e, float *tile, const float *value, long ld_value, long rows, long cols);
+    const float *y;
+    long ldy;
+    const float *const *operand;
+} m2_glu_epilogue;
 
 """#,
     "gemm_generic.c.tmpl": #"""
@@ -511,6 +539,42 @@ static inline void m2_gemm_tile_generic(long kc, const float *restrict a, long l
     for (int i = 0; i < {{MR}}; i++) {
         float *ci = c + i * ldc;
         for (int j = 0; j < {{NR}}; j++) ci[j] = accumulate ? ci[j] + acc[i][j] : acc[i][j];
+    }
+}
+
+"""#,
+    "gemm_glu.c.tmpl": #"""
+/* One work item of a GLU GEMM with the {{ISA}} micro-kernel. Per panel of {{NR}} gate columns: first every {{MR}}-row
+ * gate tile (xg · the gate panel, kg deep) is stored into y, then every value tile (xv · the value panel, kv deep)
+ * goes to a {{MR}} × {{NR}} scratch on the stack and the epilogue finishes that tile of y at once — so one panel
+ * at a time is read from L1 by all row tiles (as in m2_gemm_rect), the m × {{NR}} gate strip of y waits in L1/L2,
+ * and the product of twice y's width is never stored. k is not split (the tiling keeps whole k for GLU GEMMs).
+ * A half whose inputs are all padding has k = 0: its tiles are zeros. */
+M2_GEMM_TARGET_{{ISA}}
+static void m2_gemm_glu_{{ISA}}(long m, long n, long kg, long kv, const float *restrict xg, const float *restrict xv,
+                                long ldx, const float *restrict gate_panels, const float *restrict value_panels,
+                                long panel_stride, float *restrict y, long ldy, const m2_glu_epilogue *epilogue) {
+    float value[{{MR}} * {{NR}}];
+    for (long j = 0; j < n; j += {{NR}}) {
+        const long nr = n - j < {{NR}} ? n - j : {{NR}};
+        const float *bg = gate_panels + (j / {{NR}}) * panel_stride, *bv = value_panels + (j / {{NR}}) * panel_stride;
+        for (long i = 0; i < m; i += {{MR}}) {
+            const long mr = m - i < {{MR}} ? m - i : {{MR}};
+            if (mr == {{MR}} && nr == {{NR}}) {
+                m2_gemm_tile_{{ISA}}(kg, xg + i * ldx, ldx, bg, y + i * ldy + j, ldy, 0);
+            } else {
+                m2_gemm_edge(kg, xg + i * ldx, ldx, bg, {{NR}}, y + i * ldy + j, ldy, 0, mr, nr);
+            }
+        }
+        for (long i = 0; i < m; i += {{MR}}) {
+            const long mr = m - i < {{MR}} ? m - i : {{MR}};
+            if (mr == {{MR}} && nr == {{NR}}) {
+                m2_gemm_tile_{{ISA}}(kv, xv + i * ldx, ldx, bv, value, {{NR}}, 0);
+            } else {
+                m2_gemm_edge(kv, xv + i * ldx, ldx, bv, {{NR}}, value, {{NR}}, 0, mr, nr);
+            }
+            epilogue->apply(epilogue, y + i * ldy + j, value, {{NR}}, mr, nr);
+        }
     }
 }
 
@@ -586,6 +650,39 @@ static void {{FN}}(int batch, int nt, const float *restrict x, const float *rest
 }
 
 """#,
+    "gemm_packed_glu.c.tmpl": #"""
+/* {{COMMENT}}
+ * A gated linear unit of a block-diagonal product in one pass: with h[r, c] the product over {{NB}} block(s)
+ * ({{M}} columns, as in gemm_packed), y[r, c] = f(h[r, c]) · h[r, {{I}} + c] for c < {{I}}. Gate block b (of {{GATE_BLOCKS}},
+ * {{GATE_Q}} columns each) pairs with weight block b + {{VALUE_BLOCK}} at column offset {{VALUE_COL}}; each micro-tile's gate
+ * and value are computed back to back and finished together (m2_gemm_glu_{{ISA}}), so h never reaches memory.
+ * W was packed by m2c into panels of {{NR}} columns, blocks {{BLOCK_FLOATS}} floats apart. Micro-kernel {{ISA}}
+ * {{MR}}×{{NR}}; tiles {{TILE}} ({{TILE_WHY}}). Work items (OpenMP, static): {{MC}}-row blocks × {{GATE_BLOCKS}} gate block(s)
+ * × {{COL_BLOCKS}} column block(s) of {{NC}}; each writes its own rows × columns of y.{{EPILOGUE_DOC}} */
+static void {{FN}}(int batch, int nt, const float *restrict x, const float *restrict w{{EPILOGUE_PARAMS}}, float *restrict y) {
+{{EPILOGUE_SETUP}}    const long rows = (long)batch * {{ROWS}}L;
+    const long per_row_block = {{GATE_BLOCKS}}L * {{COL_BLOCKS}}L;
+    const long items = (rows + {{MC}}L - 1) / {{MC}}L * per_row_block;
+    (void)nt;
+    M2_OMP_FOR(nt)
+    for (long item = 0; item < items; item++) {
+        const long r0 = item / per_row_block * {{MC}}L;
+        const long b = item % per_row_block / {{COL_BLOCKS}}L, j0 = item % {{COL_BLOCKS}}L * {{NC}}L;
+        const long bv = b + {{VALUE_BLOCK}}L;
+        /* Inputs per block; x's zero padding to {{NB}}·{{P}} features is skipped, not read. */
+        const long kg = {{N}}L - b * {{P}}L < {{P}}L ? {{N}}L - b * {{P}}L : {{P}}L;
+        const long kv = {{N}}L - bv * {{P}}L < {{P}}L ? {{N}}L - bv * {{P}}L : {{P}}L;
+        const long m = rows - r0 < {{MC}}L ? rows - r0 : {{MC}}L;
+        const long n = {{GATE_Q}}L - j0 < {{NC}}L ? {{GATE_Q}}L - j0 : {{NC}}L;
+        const float *xr = x + r0 * {{N}}L;
+        m2_gemm_glu_{{ISA}}(m, n, kg > 0 ? kg : 0, kv > 0 ? kv : 0, kg > 0 ? xr + b * {{P}}L : xr,
+                            kv > 0 ? xr + bv * {{P}}L : xr, {{N}}L, w + b * {{BLOCK_FLOATS}}L + j0 / {{NR}} * {{PANEL_FLOATS}}L,
+                            w + bv * {{BLOCK_FLOATS}}L + (j0 + {{VALUE_COL}}L) / {{NR}} * {{PANEL_FLOATS}}L, {{PANEL_FLOATS}}L,
+                            y + r0 * {{I}}L + b * {{GATE_Q}}L + j0, {{I}}L, epilogue);
+    }
+}
+
+"""#,
     "gemm_rect.c.tmpl": #"""
 /* One work item of a packed-weight GEMM with the {{ISA}} micro-kernel: y[0..m) × [0..n) = x[0..m) × [0..k) · W,
  * W given as panels of {{NR}} columns ({{NR}} floats per k, panel_stride floats apart). Loop order (outer to
@@ -593,7 +690,7 @@ static void {{FN}}(int batch, int nt, const float *restrict x, const float *rest
  * every row tile uses it, and the m × kc_tile slice of x stays in L2 across panels. With an epilogue, each panel's
  * m × {{NR}} strip of y is finished (bias, activation, residual) right after its last k slice is stored, while it
  * is in L1/L2: one call per strip, not per micro-tile, so GEMMs with a small k pay little for it. */
-M2_GEMM_TARGET_{{ISA}}
+M2_GEMM_TARGET_{{ISA}} __attribute__((unused)) /* unused when the library's only GEMMs have GLU epilogues */
 static void m2_gemm_rect_{{ISA}}(long m, long n, long k, long kc_tile, const float *restrict x, long ldx,
                                  const float *restrict panels, long panel_stride, float *restrict y, long ldy,
                                  const m2_epilogue *epilogue) {

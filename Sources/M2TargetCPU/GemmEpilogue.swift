@@ -37,23 +37,73 @@ struct GemmEpilogue {
     /// The `FN_epilogue` definition (empty for a plain matmul).
     func applyFunction(fn: String, comment: String, templates: TemplateSet) throws(CPUEmitError) -> String {
         guard !steps.isEmpty else { return "" }
+        let code = try stepCode(steps[...], values: [("v", 0)], operandRowStride: "ldy", fn: fn, templates: templates)
+        return try templates.render("epilogue_apply.c.tmpl", [
+            "FN": fn, "COMMENT": comment, "STEPS_DOC": stepsDoc, "POINTERS": code.pointers, "STEPS": code.body,
+        ])
+    }
+
+    /// C for `steps` applied to each of `values` (a variable and its column's offset from the tile's column c0 in
+    /// the product): the operand pointers, set up once per tile, and the lines run per element. Operand rows
+    /// (residuals) are `operandRowStride` floats apart.
+    private func stepCode(_ steps: ArraySlice<EpilogueStep>, values: [(name: String, column: Int)], operandRowStride stride: String,
+                          fn: String, templates: TemplateSet) throws(CPUEmitError) -> (pointers: String, body: String) {
+        let line = "            "
+        func offset(_ column: Int) -> String { column == 0 ? "" : "\(column)L + " }
         var pointers = "", body = "", next = 0
         for step in steps {
             switch step {
             case .bias:
                 pointers += "    const float *restrict bias\(next) = e->operand[\(next)] + c0;\n"
-                body += "            v += bias\(next)[j];\n"
+                for v in values { body += "\(line)\(v.name) += bias\(next)[\(offset(v.column))j];\n" }
                 next += 1
             case .residual:
-                pointers += "    const float *restrict residual\(next) = e->operand[\(next)] + r0 * ldy + c0;\n"
-                body += "            v += residual\(next)[i * ldy + j];\n"
+                pointers += "    const float *restrict residual\(next) = e->operand[\(next)] + r0 * \(stride) + c0;\n"
+                for v in values { body += "\(line)\(v.name) += residual\(next)[i * \(stride) + \(offset(v.column))j];\n" }
                 next += 1
             case .unary(let f):
-                body += "            v = \(try templates.expression(f.rawValue));\n"
+                // The expression reads v: the other values borrow it.
+                let expr = try templates.expression(f.rawValue)
+                for v in values.dropFirst() {
+                    body += "\(line){\n\(line)    const float gate = v;\n\(line)    v = \(v.name);\n"
+                        + "\(line)    \(v.name) = \(expr);\n\(line)    v = gate;\n\(line)}\n"
+                }
+                body += "\(line)v = \(expr);\n"
+            case .glu:
+                // KernelInstantiator routes GLU GEMMs to gluApplyFunction, which hands over the steps before it.
+                throw .unsupported(op: fn, reason: "a GLU epilogue step that is not the last (\(stepsDoc))")
             }
         }
-        return try templates.render("epilogue_apply.c.tmpl", [
-            "FN": fn, "COMMENT": comment, "STEPS_DOC": stepsDoc, "POINTERS": pointers, "STEPS": body,
+        return (pointers, body)
+    }
+
+    /// The values of a GLU GEMM (gemm_packed_glu.c.tmpl): EPILOGUE_PARAMS, EPILOGUE_SETUP (an m2_glu_epilogue over
+    /// y, `halves.width` columns wide), EPILOGUE_DOC.
+    func gluValues(fn: String, halves: GLUHalves) -> [String: String] {
+        let operands = operandSteps.isEmpty ? "NULL" : operandSteps.indices.map { "e\($0)" }.joined(separator: ", ")
+        return [
+            "EPILOGUE_PARAMS": parameters,
+            "EPILOGUE_DOC": "\n * Epilogue (\(stepsDoc)) applied by \(fn)_glu_epilogue to each gate tile and its value tile.",
+            "EPILOGUE_SETUP": """
+                    const float *const epilogue_operands[] = { \(operands) };
+                    const m2_glu_epilogue epilogue_state = { \(fn)_glu_epilogue, y, \(halves.width)L, epilogue_operands };
+                    const m2_glu_epilogue *const epilogue = &epilogue_state;
+
+                """,
+        ]
+    }
+
+    /// The `FN_glu_epilogue` definition: the steps before the GLU on the gate value v (column c of the product)
+    /// and on the value u (column c + I), then f(v) · u into y.
+    func gluApplyFunction(fn: String, comment: String, halves: GLUHalves, outFeatures m: Int,
+                          templates: TemplateSet) throws(CPUEmitError) -> String {
+        guard case .glu(let gate) = steps.last else { return "" }
+        // The residual has the product's shape: m columns per row.
+        let code = try stepCode(steps.dropLast(), values: [("v", 0), ("u", halves.width)], operandRowStride: "\(m)L",
+                                fn: fn, templates: templates)
+        return try templates.render("epilogue_glu.c.tmpl", [
+            "FN": fn, "COMMENT": comment, "STEPS_DOC": stepsDoc, "POINTERS": code.pointers, "STEPS": code.body,
+            "GATE_EXPR": try templates.expression(gate.rawValue),
         ])
     }
 

@@ -81,8 +81,12 @@ struct KernelInstantiator {
             let args = ([pointer(op.operands[0]), plan.packedWeight[op.result].map { "M2_TENSOR(float, \($0))" } ?? pointer(op.operands[1])]
                         + op.operands.dropFirst(2).map(ptr) + [pointer(op.result)]).map { ", " + $0 }.joined()
             let call = try templates.fragment("call", ["FN": fn, "ARGS": args, "COMMENT": op.kind.mnemonic])
-            let apply = try epilogue.applyFunction(fn: fn, comment: values["COMMENT"] ?? fn, templates: templates)
             let epilogueSupport = (name: "gemm_epilogue", text: try templates.render("gemm_epilogue.c.tmpl", [:]))
+            if let halves = GLUHalves(op.kind, weight: w) {
+                return try withMath(packedGLUGemm(op, halves: halves, weight: w, epilogue: epilogue, values: values,
+                                                  call: call, support: epilogueSupport))
+            }
+            let apply = try epilogue.applyFunction(fn: fn, comment: values["COMMENT"] ?? fn, templates: templates)
             guard plan.packedWeight[op.result] != nil, let tiling = tilings[op.result] else {
                 // A weight computed at open: read as in the IR by the plain row-tiled loop (runs once).
                 values.merge([
@@ -235,8 +239,8 @@ struct KernelInstantiator {
 
     /// A matmul whose weight m2c packed into panels: the per-op work split, plus the micro-kernel (or OpenBLAS)
     /// support code it calls.
-    private func packedGemm(_ tiling: GemmTiling, weight w: TensorType, values: [String: String],
-                            call: String) throws(CPUEmitError) -> Instance {
+    private func packedGemm(_ tiling: GemmTiling, weight w: TensorType, values: [String: String], call: String,
+                            kernelTemplate: String = "gemm_packed.c.tmpl") throws(CPUEmitError) -> Instance {
         var values = values
         let strides = WeightPacking.strides(of: w.shape, panelWidth: tiling.nr)
         values.merge([
@@ -254,7 +258,36 @@ struct KernelInstantiator {
         support.append((name: "gemm_edge", text: try templates.render("gemm_edge.c.tmpl", [:])))
         support.append((name: "gemm_\(tiling.isa.rawValue)",
                         text: try templates.render("gemm_\(tiling.isa.rawValue).c.tmpl", isa) + templates.render("gemm_rect.c.tmpl", isa)))
-        return Instance(kernel: try templates.render("gemm_packed.c.tmpl", values), call: call, support: support)
+        return Instance(kernel: try templates.render(kernelTemplate, values), call: call, support: support)
+    }
+
+    /// A matmul with a GLU epilogue: only m2c's packed GEMM computes a gate tile and its value tile together
+    /// (fusion forms these ops only for a stored weight and, with --gemm openblas, not at all).
+    private func packedGLUGemm(_ op: Op, halves: GLUHalves, weight w: TensorType, epilogue: GemmEpilogue,
+                               values: [String: String], call: String,
+                               support: (name: String, text: String)) throws(CPUEmitError) -> Instance {
+        let fn = values["FN"] ?? "", m = halves.width * 2
+        guard plan.packedWeight[op.result] != nil, let tiling = tilings[op.result], tiling.backend == .m2c else {
+            throw .unsupported(op: describe(op), reason: "a GLU epilogue runs in m2c's packed GEMM only (a stored weight, "
+                               + "--gemm m2c); this weight is \(plan.packedWeight[op.result] == nil ? "computed at open" : "for OpenBLAS")")
+        }
+        if let why = halves.misalignment(weight: w, outFeatures: m, panelWidth: tiling.nr) {
+            throw .unsupported(op: describe(op), reason: "GLU epilogue: \(why)")
+        }
+        var values = values
+        values.merge(epilogue.gluValues(fn: fn, halves: halves)) { $1 }
+        values.merge([
+            "I": "\(halves.width)", "GATE_BLOCKS": "\(halves.gateBlocks)", "GATE_Q": "\(halves.gateColumnsPerBlock)",
+            "VALUE_BLOCK": "\(halves.valueBlockOffset)", "VALUE_COL": "\(halves.valueColumnOffset)",
+        ]) { $1 }
+        let apply = try epilogue.gluApplyFunction(fn: fn, comment: values["COMMENT"] ?? fn, halves: halves, outFeatures: m,
+                                                  templates: templates)
+        var instance = try packedGemm(tiling, weight: w, values: values, call: call, kernelTemplate: "gemm_packed_glu.c.tmpl")
+        let isa = ["ISA": tiling.isa.rawValue, "MR": "\(tiling.mr)", "NR": "\(tiling.nr)"]
+        instance.support.append((name: "gemm_glu_\(tiling.isa.rawValue)", text: try templates.render("gemm_glu.c.tmpl", isa)))
+        instance.kernel = apply + instance.kernel
+        instance.support.insert(support, at: 0)
+        return instance
     }
 
     /// The C expression for a value's first element (for batch item 0; kernels add the batch stride).

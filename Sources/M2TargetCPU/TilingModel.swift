@@ -38,8 +38,9 @@ public enum TilingModel {
     }
 
     /// Tiles for y[rows, nb·q] = x[rows, nb·p] · blockdiag(W) with `rowsPerItem` rows per batch item.
+    /// With `wholeK` (a GLU epilogue: each micro-tile's gate and value are finished together) k is never split.
     public static func tiling(rowsPerItem rows: Int, blocks nb: Int, outPerBlock q: Int, inPerBlock p: Int,
-                              options: CPUEmitOptions) -> GemmTiling {
+                              options: CPUEmitOptions, wholeK: Bool = false) -> GemmTiling {
         let rows = max(1, rows), q = max(1, q), p = max(1, p), nb = max(1, nb)
         if options.gemm == .openblas {
             // One cblas_sgemm per (row block, block); the panel is the whole block ([nb][p][q] layout).
@@ -50,7 +51,7 @@ public enum TilingModel {
         }
         let (mr, nr) = microKernel(options.isa)
         let kcLimit = max(16, options.caches.l2 / 8 / (nr * 4) / 16 * 16)
-        let kSlices = ceilDiv(p, kcLimit)
+        let kSlices = wholeK ? 1 : ceilDiv(p, kcLimit)
         let kc = kSlices == 1 ? p : roundUp(ceilDiv(p, kSlices), 16)
         let mcLimit = max(mr, options.caches.l2 / 2 / (kc * 4) / mr * mr)
         let mc = balancedRowTile(rows: rows, blocks: nb, limit: mcLimit, mr: mr)
@@ -79,8 +80,11 @@ public enum TilingModel {
                   let x = graph.type(of: op.operands[0]), let w = graph.type(of: op.operands[1]), !w.batched else { continue }
             let (nb, q, p) = w.rank == 2 ? (1, w.shape[0], w.shape[1]) : (w.shape[0], w.shape[1], w.shape[2])
             let n = max(1, x.shape.last ?? 1)
-            result[op.result] = tiling(rowsPerItem: x.elementCount / n, blocks: nb, outPerBlock: q, inPerBlock: p,
-                                       options: options)
+            // A GLU epilogue's work items cover the gate half only (GLUHalves): its blocks and columns are tiled.
+            let halves = GLUHalves(op.kind, weight: w)
+            result[op.result] = tiling(rowsPerItem: x.elementCount / n, blocks: halves?.gateBlocks ?? nb,
+                                       outPerBlock: halves?.gateColumnsPerBlock ?? q, inPerBlock: p, options: options,
+                                       wholeK: halves != nil)
         }
         return result
     }

@@ -8,12 +8,14 @@ public enum CUDAEpilogueStep: Hashable, Sendable {
     case residual
     case unary(UnaryFn)
 
-    /// The kernel's form of an IR epilogue step.
-    init(_ step: EpilogueStep) {
+    /// The kernel's form of an IR epilogue step; nil for a GLU (the CUDA GEMM finishes each column on its
+    /// own, and the CUDA pipeline does not form `glu_*` epilogues).
+    init?(_ step: EpilogueStep) {
         switch step {
         case .bias: self = .bias
         case .residual: self = .residual
         case .unary(let f): self = .unary(f)
+        case .glu: return nil
         }
     }
 

@@ -65,7 +65,13 @@ struct CUDAKernelInstantiator {
         case .blockDiagMatmul(let m):
             return try gemm(op, outFeatures: m, epilogue: [])
         case .fusedMatmul(let m, let epilogue):
-            return try gemm(op, outFeatures: m, epilogue: epilogue.map(CUDAEpilogueStep.init))
+            let steps = epilogue.compactMap(CUDAEpilogueStep.init)
+            guard steps.count == epilogue.count else {
+                // cudaPipeline leaves `matmul-glu` off: each CUDA GEMM thread finishes its own columns.
+                throw .unsupported(op: describe(op), reason: "a GLU epilogue (\(epilogue.map(\.spelling))) needs both halves' "
+                                   + "columns in one thread; the CUDA target runs glu as its own kernel")
+            }
+            return try gemm(op, outFeatures: m, epilogue: steps)
         case .glu(let f):
             return try glu(op, fn: f)
         case .addLayerNorm(let eps):

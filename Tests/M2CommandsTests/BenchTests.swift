@@ -93,7 +93,7 @@ struct BenchTests {
         let profiledGflop = profile.ops.reduce(0) { $0 + $1.gflopPerForward }
         #expect(abs(profiledGflop - FlopCount.perItem(compiled) * 1e-9) < 1e-6 * profiledGflop)
         #expect(profile.ops.count == FlopCount.forwardOps(of: compiled).count)
-        #expect(Set(profile.kinds.map(\.op)).isSuperset(of: ["blockdiag_matmul", "layer_norm"]))
+        #expect(Set(profile.kinds.map(\.op)).isSuperset(of: ["fused_matmul", "layer_norm"]))
         let rendered = profile.render(top: 3)
         #expect(rendered.contains("by op kind:"))
         #expect(rendered.contains("more ops"))

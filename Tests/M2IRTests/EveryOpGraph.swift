@@ -33,6 +33,8 @@ func everyOpGraph() throws -> Graph {
     let bias = try b.weight("dense.bias", shape: [5])
     _ = try b.add(.fusedMatmul(outFeatures: 5, epilogue: [.bias, .unary(.gelu), .residual]), [x, dense, bias, product])
     _ = try b.add(.fusedMatmul(outFeatures: 5, epilogue: [.unary(.tanh)]), [x, dense])
+    let gluBias = try b.weight("glu.bias", shape: [8])
+    _ = try b.add(.fusedMatmul(outFeatures: 8, epilogue: [.bias, .glu(.sigmoid)]), [x, blocks, gluBias])  // f32[B,4,4]
 
     let channels = try b.add(.transpose(perm: [1, 0]), [x])                      // f32[B,6,4]
     let convW = try b.weight("conv.weight", shape: [6, 3])

@@ -49,4 +49,26 @@ import Testing
                                 [x, w, bias, residual], [xt, wt, bt, yt])
         #expect(fused != reordered)
     }
+
+    @Test func fusedMatmulGLUIsGLUOfTheBiasedProduct() throws {
+        let xt = TensorType.f32([3, 6], batched: true), wt = TensorType.f32([2, 4, 3]), yt = TensorType.f32([3, 8], batched: true)
+        let bt = TensorType.f32([8])
+        let x = Self.tensor([2, 3, 6], seed: 10), w = Self.tensor([2, 4, 3], seed: 11), bias = Self.tensor([8], seed: 12)
+        let fused = try run(.fusedMatmul(outFeatures: 8, epilogue: [.bias, .glu(.gelu)]), [x, w, bias], [xt, wt, bt])
+        let product = try run(.blockDiagMatmul(outFeatures: 8), [x, w], [xt, wt])
+        let biased = try run(.binary(.add), [product, bias], [yt, bt])
+        #expect(fused.shape == [2, 3, 4])
+        #expect(fused == (try run(.glu(.gelu), [biased], [yt])))
+    }
+
+    @Test func aGLUStepMustBeLastAndHalveAnEvenWidth() throws {
+        let xt = TensorType.f32([3, 6], batched: true), wt = TensorType.f32([7, 6])
+        #expect(throws: ShapeError.self) { try OpKind.fusedMatmul(outFeatures: 7, epilogue: [.glu(.gelu)]).inferType([xt, wt]) }
+        let w8 = TensorType.f32([8, 6])
+        #expect(throws: ShapeError.self) {
+            try OpKind.fusedMatmul(outFeatures: 8, epilogue: [.glu(.gelu), .unary(.tanh)]).inferType([xt, w8])
+        }
+        #expect(try OpKind.fusedMatmul(outFeatures: 8, epilogue: [.unary(.tanh), .glu(.gelu)]).inferType([xt, w8])
+                == .f32([3, 4], batched: true))
+    }
 }

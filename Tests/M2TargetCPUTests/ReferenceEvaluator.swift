@@ -174,6 +174,12 @@ struct ReferenceEvaluator {
                     case .bias: y = y.indices.map { y[$0] + xs[next][$0 % m] }; next += 1
                     case .residual: y = zip(y, xs[next]).map(+); next += 1
                     case .unary(let f): y = y.map { unary(f, $0) }
+                    case .glu(let f):
+                        let half = m / 2
+                        y = (0..<(y.count / 2)).map { i in
+                            let (row, j) = (i / half, i % half)
+                            return unary(f, y[row * m + j]) * y[row * m + half + j]
+                        }
                     }
                 }
                 v[op.result] = y

@@ -61,6 +61,7 @@ public enum FusionRules {
             .matmulResidual,
             .matmulActivation,
             .glu,
+            .matmulGLU,
             .residualLayerNorm,
         ]
     }
@@ -85,8 +86,12 @@ public enum FusionRules {
         Canonicalize.rules.filter { ["transpose-transpose", "identity-transpose"].contains($0.name) }
     }
 
-    /// The layout rule names (switched off where a target's kernels take one layout only).
-    public static var layoutNames: Set<String> { Set((layout + input).map(\.name)) }
+    /// The rules only the CPU kernels implement: the layout rules (the CUDA sequence kernels take one layout)
+    /// and the GLU epilogue (the CUDA and OpenBLAS GEMMs finish each column on its own).
+    public static var cpuOnlyNames: Set<String> { Set((layout + input).map(\.name)).union([MatmulGLU.name]) }
+
+    /// The rules a GEMM that finishes each column on its own (OpenBLAS, CUDA) cannot take.
+    public static var columnwiseGemmNames: Set<String> { [MatmulGLU.name] }
 
     /// The rule names, for `m2c passes` and `--disable-fusion NAME` validation.
     public static var names: [String] { all.map(\.name) }
