@@ -22,7 +22,8 @@ public struct GemmTiling: Hashable, Sendable {
 /// The micro-kernel broadcasts activations (mr rows, unpacked) against a packed weight panel of nr columns.
 /// - kc: the kc × nr panel slice streams from L2 while the row tiles reuse it, so it may take an eighth of L2;
 ///   a whole k (no split) is best since every split re-reads and re-writes the output tile.
-/// - mc: the mc × kc slice of x stays in L2 across all panels of a work item: half of L2.
+/// - mc: the mc × kc slice of x stays in L2 across all panels of a work item: half of L2 (shared by the gate's
+///   and the value's slices of a GLU GEMM).
 /// - nc: the columns of a work item; narrowed only so that one sequence (batch 1) still gives every thread
 ///   work (4 items: 2 cores × 2 for balance).
 public enum TilingModel {
@@ -38,9 +39,11 @@ public enum TilingModel {
     }
 
     /// Tiles for y[rows, nb·q] = x[rows, nb·p] · blockdiag(W) with `rowsPerItem` rows per batch item.
-    /// With `wholeK` (a GLU epilogue: each micro-tile's gate and value are finished together) k is never split.
+    /// With `wholeK` (a GLU epilogue: each micro-tile's gate and value are finished together) k is never split;
+    /// `inputSlices` x slices share L2's half (2 for a GLU whose halves are different blocks, reading different
+    /// columns of x).
     public static func tiling(rowsPerItem rows: Int, blocks nb: Int, outPerBlock q: Int, inPerBlock p: Int,
-                              options: CPUEmitOptions, wholeK: Bool = false) -> GemmTiling {
+                              options: CPUEmitOptions, wholeK: Bool = false, inputSlices: Int = 1) -> GemmTiling {
         let rows = max(1, rows), q = max(1, q), p = max(1, p), nb = max(1, nb)
         if options.gemm == .openblas {
             // One cblas_sgemm per (row block, block); the panel is the whole block ([nb][p][q] layout).
@@ -53,7 +56,7 @@ public enum TilingModel {
         let kcLimit = max(16, options.caches.l2 / 8 / (nr * 4) / 16 * 16)
         let kSlices = wholeK ? 1 : ceilDiv(p, kcLimit)
         let kc = kSlices == 1 ? p : roundUp(ceilDiv(p, kSlices), 16)
-        let mcLimit = max(mr, options.caches.l2 / 2 / (kc * 4) / mr * mr)
+        let mcLimit = max(mr, options.caches.l2 / 2 / (kc * 4 * max(1, inputSlices)) / mr * mr)
         let mc = balancedRowTile(rows: rows, blocks: nb, limit: mcLimit, mr: mr)
         let panels = ceilDiv(q, nr)
         let rowItems = ceilDiv(rows, mc) * nb
@@ -84,7 +87,7 @@ public enum TilingModel {
             let halves = GLUHalves(op.kind, weight: w)
             result[op.result] = tiling(rowsPerItem: x.elementCount / n, blocks: halves?.gateBlocks ?? nb,
                                        outPerBlock: halves?.gateColumnsPerBlock ?? q, inPerBlock: p, options: options,
-                                       wholeK: halves != nil)
+                                       wholeK: halves != nil, inputSlices: (halves?.valueBlockOffset ?? 0) > 0 ? 2 : 1)
         }
         return result
     }
