@@ -11,12 +11,15 @@ struct GLUHalves: Equatable {
     var gateColumnsPerBlock: Int
     var valueBlockOffset: Int
     var valueColumnOffset: Int
+    /// The weight's blocks and columns per block.
+    var blocks: Int
+    var columnsPerBlock: Int
 
     /// nil when the op has no GLU epilogue; the halves of the weight `w` ([q, p] or [nb, q, p]) otherwise.
     init?(_ kind: OpKind, weight w: TensorType) {
         guard case .fusedMatmul(let m, let steps) = kind, steps.last?.isGLU == true else { return nil }
         let (nb, q) = w.rank == 2 ? (1, w.shape[0]) : (w.shape[0], w.shape[1])
-        width = m / 2
+        (blocks, columnsPerBlock, width) = (nb, q, m / 2)
         if nb == 1 {
             (gateBlocks, gateColumnsPerBlock, valueBlockOffset, valueColumnOffset) = (1, width, 0, width)
         } else {
@@ -25,8 +28,8 @@ struct GLUHalves: Equatable {
     }
 
     /// Why the kernel cannot pair the halves with panels `nr` columns wide, or nil when it can.
-    func misalignment(weight w: TensorType, outFeatures m: Int, panelWidth nr: Int) -> String? {
-        let (nb, q) = w.rank == 2 ? (1, w.shape[0]) : (w.shape[0], w.shape[1])
+    func misalignment(panelWidth nr: Int) -> String? {
+        let (nb, q, m) = (blocks, columnsPerBlock, 2 * width)
         if nb == 1 {
             guard q == m else { return "the dense weight has \(q) columns, the GLU needs exactly out = \(m)" }
             guard width % nr == 0 else { return "the halves (\(width) columns) do not start on a \(nr)-column weight panel" }

@@ -21,14 +21,21 @@ struct GemmEpilogue {
             return ["EPILOGUE_PARAMS": "", "EPILOGUE_DOC": "",
                     "EPILOGUE_SETUP": "    const m2_epilogue *const epilogue = NULL;\n"]
         }
+        return setupValues(state: "m2_epilogue", apply: "\(fn)_epilogue", ldy: m,
+                           doc: "applied by \(fn)_epilogue to each finished tile")
+    }
+
+    /// EPILOGUE_PARAMS, EPILOGUE_DOC and an EPILOGUE_SETUP declaring `epilogue`, a `state` (m2_epilogue or
+    /// m2_glu_epilogue) over y, `ldy` floats per row, finished by `apply`.
+    private func setupValues(state: String, apply: String, ldy: Int, doc: String) -> [String: String] {
         let operands = operandSteps.isEmpty ? "NULL" : operandSteps.indices.map { "e\($0)" }.joined(separator: ", ")
         return [
             "EPILOGUE_PARAMS": parameters,
-            "EPILOGUE_DOC": "\n * Epilogue (\(stepsDoc)) applied by \(fn)_epilogue to each finished tile.",
+            "EPILOGUE_DOC": "\n * Epilogue (\(stepsDoc)) \(doc).",
             "EPILOGUE_SETUP": """
                     const float *const epilogue_operands[] = { \(operands) };
-                    const m2_epilogue epilogue_state = { \(fn)_epilogue, y, \(m)L, epilogue_operands };
-                    const m2_epilogue *const epilogue = &epilogue_state;
+                    const \(state) epilogue_state = { \(apply), y, \(ldy)L, epilogue_operands };
+                    const \(state) *const epilogue = &epilogue_state;
 
                 """,
         ]
@@ -80,17 +87,8 @@ struct GemmEpilogue {
     /// The values of a GLU GEMM (gemm_packed_glu.c.tmpl): EPILOGUE_PARAMS, EPILOGUE_SETUP (an m2_glu_epilogue over
     /// y, `halves.width` columns wide), EPILOGUE_DOC.
     func gluValues(fn: String, halves: GLUHalves) -> [String: String] {
-        let operands = operandSteps.isEmpty ? "NULL" : operandSteps.indices.map { "e\($0)" }.joined(separator: ", ")
-        return [
-            "EPILOGUE_PARAMS": parameters,
-            "EPILOGUE_DOC": "\n * Epilogue (\(stepsDoc)) applied by \(fn)_glu_epilogue to each gate tile and its value tile.",
-            "EPILOGUE_SETUP": """
-                    const float *const epilogue_operands[] = { \(operands) };
-                    const m2_glu_epilogue epilogue_state = { \(fn)_glu_epilogue, y, \(halves.width)L, epilogue_operands };
-                    const m2_glu_epilogue *const epilogue = &epilogue_state;
-
-                """,
-        ]
+        setupValues(state: "m2_glu_epilogue", apply: "\(fn)_glu_epilogue", ldy: halves.width,
+                    doc: "applied by \(fn)_glu_epilogue to each gate tile and its value tile")
     }
 
     /// The `FN_glu_epilogue` definition: the steps before the GLU on the gate value v (column c of the product)

@@ -271,7 +271,7 @@ struct KernelInstantiator {
             throw .unsupported(op: describe(op), reason: "a GLU epilogue runs in m2c's packed GEMM only (a stored weight, "
                                + "--gemm m2c); this weight is \(plan.packedWeight[op.result] == nil ? "computed at open" : "for OpenBLAS")")
         }
-        if let why = halves.misalignment(weight: w, outFeatures: m, panelWidth: tiling.nr) {
+        if let why = halves.misalignment(panelWidth: tiling.nr) {
             throw .unsupported(op: describe(op), reason: "GLU epilogue: \(why)")
         }
         var values = values
