@@ -104,7 +104,7 @@ struct KernelInstantiator {
         case .layerNorm(let eps):
             let d = op.type.shape.last ?? 1
             values.merge(["D": "\(d)", "ROWS": "\(op.type.elementCount / d)", "EPS": "\(eps)"]) { $1 }
-            return try simple("layer_norm.c.tmpl", op.operands, values)
+            return try withMath(simple("layer_norm.c.tmpl", op.operands, values))
 
         case .reduce(let f, let axis):
             guard let x else { throw .unsupported(op: describe(op), reason: "missing operand") }
@@ -204,14 +204,16 @@ struct KernelInstantiator {
                 "D": "\(d)", "ROWS": "\(op.type.elementCount / max(1, d))", "EPS": "\(eps)",
                 "A_BATCH_STRIDE": "\(batchStride(type(op.operands[0])))", "B_BATCH_STRIDE": "\(batchStride(type(op.operands[1])))",
             ]) { $1 }
-            return try simple("add_layer_norm.c.tmpl", op.operands, values)
+            return try withMath(simple("add_layer_norm.c.tmpl", op.operands, values))
         }
 
-        /// Adds the support functions an instance's C calls (m2_gelu), once per file.
+        /// Adds the support functions an instance's C calls (m2_gelu, m2_row_moments), once per file.
         func withMath(_ instance: Instance) throws(CPUEmitError) -> Instance {
-            guard instance.kernel.contains("m2_gelu(") else { return instance }
             var instance = instance
-            instance.support.append((name: "gelu", text: try templates.render("gelu.c.tmpl", [:])))
+            for (name, template) in [("gelu", "gelu.c.tmpl"), ("row_moments", "row_moments.c.tmpl")]
+            where instance.kernel.contains("m2_\(name)(") {
+                instance.support.append((name: name, text: try templates.render(template, [:])))
+            }
             return instance
         }
 

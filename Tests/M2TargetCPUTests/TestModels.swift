@@ -46,6 +46,7 @@ enum TestModels {
         let blocks = try weight("blocks", [2, 3, 3]), dense = try weight("dense", [7, 6])
         let wOnly = try weight("computed_w", [3, 6])
         let gamma = try weight("gamma", [6]), beta = try weight("beta", [6])
+        let gamma70 = try weight("gamma70", [70]), beta70 = try weight("beta70", [70])
         let table = try weight("table", [10, 3])
         let convW = try weight("conv_w", [4, 3]), convB = try weight("conv_b", [4]), convW2 = try weight("conv_w2", [4, 2])
         let kr = try weight("kr", [4, 6]), d = try weight("d", [4])
@@ -84,6 +85,9 @@ enum TestModels {
         try emit("add_layer_norm_shared", .addLayerNorm(eps: 1e-5), [kr, x, gamma, beta])
 
         try emit("layer_norm", .layerNorm(eps: 1e-5), [x, gamma, beta])
+        // 70 = 4·16 + 6: the row moments' 16 partial sums and their scalar tail.
+        try emit("layer_norm_wide", .layerNorm(eps: 1e-5), [wide, gamma70, beta70])
+        try emit("add_layer_norm_wide", .addLayerNorm(eps: 1e-5), [wide, wide, gamma70, beta70])
         for f in ReduceFn.allCases {
             try emit("r_\(f.rawValue)_0", .reduce(f, axis: 0), [x])
             try emit("r_\(f.rawValue)_1", .reduce(f, axis: 1), [x])
