@@ -2232,19 +2232,19 @@ static void {{FN}}(int batch, int nt, const float *restrict x, float *restrict y
  * rows); separate lanes are independent, so the compiler vectorises them without reassociating anything. */
 static inline void m2_row_moments(const float *restrict x, long d, double eps, float *mu, float *inv) {
     double lanes[16] = {0}, mean = 0.0, var = 0.0;
-    long i = 0;
-    for (; i + 16 <= d; i += 16)
+    const long full = d / 16 * 16; /* separate bounds: gcc -O3 misjudges a tail loop that resumes the lanes' index */
+    for (long i = 0; i < full; i += 16)
         for (int j = 0; j < 16; j++) lanes[j] += (double)x[i + j];
-    for (; i < d; i++) mean += x[i];
+    for (long i = full; i < d; i++) mean += x[i];
     for (int j = 0; j < 16; j++) mean += lanes[j];
     mean /= (double)d;
     for (int j = 0; j < 16; j++) lanes[j] = 0.0;
-    for (i = 0; i + 16 <= d; i += 16)
+    for (long i = 0; i < full; i += 16)
         for (int j = 0; j < 16; j++) {
             const double c = (double)x[i + j] - mean;
             lanes[j] += c * c;
         }
-    for (; i < d; i++) {
+    for (long i = full; i < d; i++) {
         const double c = (double)x[i] - mean;
         var += c * c;
     }
