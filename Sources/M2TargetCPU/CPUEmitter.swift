@@ -13,12 +13,13 @@ public enum CPUEmitter {
         let templates = try TemplateSet.load(options)
         let graph = TilingModel.annotate(graph, options: options)
         let tilings = TilingModel.tilings(graph, options: options)
-        let plan = try ExecutionPlan(graph, panelWidths: tilings.mapValues(\.nr), kernelMemory: MonarchConvKernelPlan.kernelMemory(graph, isa: options.isa))
+        let monarchPlans = MonarchConvKernelPlan.plans(graph, isa: options.isa)
+        let plan = try ExecutionPlan(graph, panelWidths: tilings.mapValues(\.nr), kernelMemory: MonarchConvKernelPlan.kernelMemory(monarchPlans))
         let hash = ModelHash.of(graph)
         let interface = try ModelInterface(graph: graph, plan: plan)
         var files: [String: [UInt8]] = [:]
         let sources = CSourceEmitter(name: name, graph: graph, plan: plan, interface: interface, hash: hash,
-                                     templates: templates, options: options, tilings: tilings)
+                                     templates: templates, options: options, tilings: tilings, monarchPlans: monarchPlans)
         files["\(name).h"] = Array(try sources.header().utf8)
         files["\(name).c"] = Array(try sources.source().utf8)
         files["\(name)_harness.c"] = Array(try sources.harness().utf8)
@@ -39,7 +40,8 @@ public enum CPUEmitter {
     public static func weightsFile(graph: Graph, weights: WeightStore,
                                    options: CPUEmitOptions = CPUEmitOptions()) throws(CPUEmitError) -> [UInt8] {
         let tilings = TilingModel.tilings(graph, options: options)
-        let plan = try ExecutionPlan(graph, panelWidths: tilings.mapValues(\.nr), kernelMemory: MonarchConvKernelPlan.kernelMemory(graph, isa: options.isa))
+        let monarchPlans = MonarchConvKernelPlan.plans(graph, isa: options.isa)
+        let plan = try ExecutionPlan(graph, panelWidths: tilings.mapValues(\.nr), kernelMemory: MonarchConvKernelPlan.kernelMemory(monarchPlans))
         return try weightsImage(graph: graph, plan: plan, hash: ModelHash.of(graph), weights: weights)
     }
 

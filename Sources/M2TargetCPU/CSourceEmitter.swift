@@ -11,6 +11,8 @@ struct CSourceEmitter {
     let options: CPUEmitOptions
     /// The tiles of every matmul with a packed weight, by result.
     let tilings: [ValueID: GemmTiling]
+    /// How each `monarch_conv` runs, by result.
+    let monarchPlans: [ValueID: MonarchConvKernelPlan]
 
     private var prefix: String { name.uppercased() }
 
@@ -45,7 +47,7 @@ struct CSourceEmitter {
         let kernels = KernelInstantiator(
             templates: templates, plan: plan, types: types,
             inputNames: Dictionary(interface.inputs.map { ($0.value, $0.name) }, uniquingKeysWith: { a, _ in a }),
-            libraryName: name, options: options, tilings: tilings)
+            libraryName: name, options: options, tilings: tilings, monarchPlans: monarchPlans)
 
         var values = common
         values["NUM_TENSORS"] = "\(plan.tensors.count)"

@@ -11,6 +11,8 @@ struct KernelInstantiator {
     let options: CPUEmitOptions
     /// The tiles of every matmul with a packed weight, by result.
     let tilings: [ValueID: GemmTiling]
+    /// How each `monarch_conv` runs, by result.
+    let monarchPlans: [ValueID: MonarchConvKernelPlan]
 
     /// The kernel definition and its call for one op, plus file-level support code it needs (micro-kernels,
     /// includes), by name: the emitter writes each name once, before the kernels.

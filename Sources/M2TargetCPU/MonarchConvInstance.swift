@@ -5,7 +5,7 @@ extension KernelInstantiator {
     /// arena scratch, tables) and the prologue call that fills its tables at open.
     func monarchConv(_ op: Op, values: [String: String]) throws(CPUEmitError) -> Instance {
         guard case .monarchConv(let factors, let preGate, let postGate, let residual, let layout, let inputConv) = op.kind,
-              let kernelPlan = MonarchConvKernelPlan(op, isa: options.isa),
+              let kernelPlan = monarchPlans[op.result],
               let scratch = plan.scratchHome[op.result], let tables = plan.tableHome[op.result] else {
             throw .unsupported(op: "\(op.result) = \(op.kind.mnemonic)", reason: "a monarch_conv needs a batched [..., H, L] or [..., L, H] input")
         }
@@ -18,6 +18,9 @@ extension KernelInstantiator {
             "TWIDDLE_OFFSETS": list(kernelPlan.twiddleOffsets), "LANES": "\(kernelPlan.lanes)",
             "GROUPS": "\(kernelPlan.groups)", "SEQUENCES": "\(kernelPlan.sequences)",
             "SLOTS_PER_ITEM": "\(kernelPlan.slotsPerItem)", "SLOT_FLOATS": "\(kernelPlan.slotFloats)",
+            "PAIRED": kernelPlan.pairsSequences ? "1" : "0",
+            "PAIRING_DOC": kernelPlan.pairsSequences ? "two sequences per unit when there are two: the spectrum is Hermitian"
+                : "the spectrum is not known to be Hermitian, so sequences are not paired",
             "TAPS": "\(inputConv?.taps ?? 0)", "Z_STRIDE": "\(inputConv == nil ? 0 : type(op.operands[0]).shape.last ?? 0)",
             "SEGMENTS": list(kernelPlan.segmentOffsets(inputConv, preGate: preGate, postGate: postGate)),
             "POSITION_STRIDE": "\(kernelPlan.positionStride)", "CHANNEL_STRIDE": "\(kernelPlan.channelStride)",

@@ -15,12 +15,17 @@ struct MonarchConvKernelPlan: Hashable {
     let lanes: Int
     let isa: CPUISA
     let layout: SequenceLayout
-    /// A fused input convolution: its x ⊙ g1 and g2 take 2·L more vectors of the unit's slot.
+    /// A fused input convolution: its x ⊙ g1 and g2 take 2·L more vectors of the unit's slot (4·L when paired).
     let hasInputConv: Bool
+    /// Each work unit transforms two sequences at once, one as the real and one as the imaginary part of the
+    /// complex input: exact when the kernel is real, i.e. the spectrum Hermitian (`HermitianSpectrum`), which
+    /// only a compile-time constant spectrum can be shown to be. Halves the transforms at batch ≥ 2.
+    let pairsSequences: Bool
     /// The most taps the kernel's fused input convolution holds per lane (M2_MCV_MAX_TAPS in the template).
     static let maxInputTaps = 8
 
-    init?(_ op: Op, isa: CPUISA) {
+    /// `spectrum`: the op's constant spectrum operand, if it is one (nil: a weight, or unknown), to decide pairing.
+    init?(_ op: Op, isa: CPUISA, spectrum: ConstantData?) {
         guard case .monarchConv(let factors, _, _, _, let layout, _) = op.kind, op.type.rank >= 2, op.type.batched else { return nil }
         self.factors = factors
         self.layout = layout
@@ -30,6 +35,20 @@ struct MonarchConvKernelPlan: Hashable {
         // A 512-bit vector of floats; AVX2 and generic C take 8 (their working set per unit halves too).
         lanes = isa == .avx512 ? 16 : 8
         self.isa = isa
+        let channels = channels
+        pairsSequences = spectrum.map { HermitianSpectrum.holds($0.values, channels: channels, factors: factors) } ?? false
+    }
+
+    /// The plan of every `monarch_conv` in `graph`, by result.
+    static func plans(_ graph: Graph, isa: CPUISA) -> [ValueID: MonarchConvKernelPlan] {
+        var constants: [ValueID: ConstantData] = [:]
+        for op in graph.ops { if case .constant(let data) = op.kind { constants[op.result] = data } }
+        var plans: [ValueID: MonarchConvKernelPlan] = [:]
+        for op in graph.ops {
+            guard case .monarchConv = op.kind, let spectrum = op.operands.last else { continue }
+            plans[op.result] = MonarchConvKernelPlan(op, isa: isa, spectrum: constants[spectrum])
+        }
+        return plans
     }
 
     var n: Int { 2 * length }
@@ -63,7 +82,7 @@ struct MonarchConvKernelPlan: Hashable {
     var groups: Int { (channels + lanes - 1) / lanes }
     var slotsPerItem: Int { min(groups * sequences, Self.maxSlotsPerItem) }
     /// One unit's complex buffer: N points × lanes, two planes.
-    var slotFloats: Int { (2 * n + (hasInputConv ? 2 * length : 0)) * lanes }
+    var slotFloats: Int { (2 * n + (hasInputConv ? (pairsSequences ? 4 : 2) * length : 0)) * lanes }
     var scratchBytesPerItem: Int { slotsPerItem * slotFloats * 4 }
 
     /// S_i = N_i ⋯ N_p.
@@ -93,13 +112,7 @@ struct MonarchConvKernelPlan: Hashable {
 
 extension MonarchConvKernelPlan {
     /// Scratch and table sizes of every `monarch_conv` in `graph`, for the execution plan.
-    static func kernelMemory(_ graph: Graph, isa: CPUISA) -> [ValueID: ExecutionPlan.KernelMemory] {
-        var memory: [ValueID: ExecutionPlan.KernelMemory] = [:]
-        for op in graph.ops {
-            guard let plan = MonarchConvKernelPlan(op, isa: isa) else { continue }
-            memory[op.result] = .init(scratchBytesPerItem: plan.scratchBytesPerItem, tableFloats: plan.tableFloats,
-                                      lastOperandLanes: plan.lanes)
-        }
-        return memory
+    static func kernelMemory(_ plans: [ValueID: MonarchConvKernelPlan]) -> [ValueID: ExecutionPlan.KernelMemory] {
+        plans.mapValues { .init(scratchBytesPerItem: $0.scratchBytesPerItem, tableFloats: $0.tableFloats, lastOperandLanes: $0.lanes) }
     }
 }

@@ -6,7 +6,9 @@ import Testing
 
 /// The fused monarch_conv kernel (Templates/cpu/monarch_conv*.c.tmpl) against the Float64 reference loops, for
 /// one to four levels, factors that are not powers of two, channel counts that leave a partial lane group, and
-/// every combination of gates; batch 3, so several work units and arena slots are in use.
+/// every combination of gates; batch 3, so several work units and arena slots are in use. With a Hermitian spectrum
+/// (a real kernel, as every M2 long convolution has) the kernel pairs sequences 0 and 1 into one complex transform
+/// and runs sequence 2 alone, so both paths are checked.
 @Suite("CPU target: fused monarch_conv kernel", .serialized)
 struct MonarchConvKernelTests {
     struct Case: CustomStringConvertible, Sendable {
@@ -16,10 +18,13 @@ struct MonarchConvKernelTests {
         var layout: SequenceLayout = .channelsFirst
         /// A fused input convolution: taps and the segments (of H channels) of z that are x, g1, g2.
         var inputConv: MonarchInputConv? = nil
+        /// The spectrum of a random real kernel (Hermitian: the kernel pairs sequences) instead of random values.
+        var hermitian = false
         var description: String {
             "H=\(channels) factors=\(factors.map(String.init).joined(separator: "x")) pre=\(gates.pre) post=\(gates.post) residual=\(gates.residual)"
                 + (layout == .channelsLast ? " channels-last" : "")
                 + (inputConv.map { " input conv \($0.taps) taps, segments \($0.segments)" } ?? "")
+                + (hermitian ? " real kernel (paired)" : "")
         }
     }
 
@@ -42,6 +47,44 @@ struct MonarchConvKernelTests {
         Case(channels: 5, factors: [16], gates: (false, true, true), layout: .channelsLast,
              inputConv: MonarchInputConv(taps: 4, segments: [1, 1])),
     ]
+
+    /// Cases whose spectrum is the DFT of a real kernel: the paired path, at one level (codelet and matrix), first
+    /// levels of every codelet radix and of a matrix factor, both layouts, and the fused input convolution.
+    static let hermitianCases: [Case] = [
+        Case(channels: 5, factors: [8], gates: (false, true, false), hermitian: true),
+        Case(channels: 3, factors: [64], gates: (true, true, true), hermitian: true),
+        Case(channels: 20, factors: [8, 4], gates: (true, false, false), hermitian: true),
+        Case(channels: 17, factors: [12, 16], gates: (false, true, true), hermitian: true),
+        Case(channels: 9, factors: [2, 4, 2, 4], gates: (false, false, true), hermitian: true),
+        Case(channels: 33, factors: [16, 8, 2], gates: (true, true, true), hermitian: true),
+        Case(channels: 32, factors: [4, 3, 8], gates: (true, true, true), layout: .channelsLast, hermitian: true),
+        Case(channels: 32, factors: [8, 4], gates: (true, true, true), layout: .channelsLast,
+             inputConv: MonarchInputConv(taps: 3, segments: [2, 0, 1]), hermitian: true),
+        Case(channels: 20, factors: [4, 2, 4], gates: (true, false, false), layout: .channelsLast,
+             inputConv: MonarchInputConv(taps: 2, segments: [0, 3]), hermitian: true),
+        Case(channels: 5, factors: [16], gates: (false, true, true), layout: .channelsLast,
+             inputConv: MonarchInputConv(taps: 4, segments: [1, 1]), hermitian: true),
+    ]
+
+    /// [2, H, N] in the kernel's digit-reversed positions: 1/N · DFT_N of a random real length-N kernel per channel.
+    static func realKernelSpectrum(channels h: Int, factors: [Int], seed: Int) -> [Double] {
+        let n = factors.reduce(1, *)
+        let kernel = TestModels.values(h * n, seed: seed).map(Double.init)
+        var spectrum = [Double](repeating: 0, count: 2 * h * n)
+        for (position, frequency) in MonarchSpectrumOrder.frequencies(factors: factors).enumerated() {
+            for c in 0..<h {
+                var (re, im) = (0.0, 0.0)
+                for t in 0..<n {
+                    let angle = -2 * Double.pi * Double(frequency * t % n) / Double(n)
+                    re += kernel[c * n + t] * cos(angle)
+                    im += kernel[c * n + t] * sin(angle)
+                }
+                spectrum[c * n + position] = re / Double(n)
+                spectrum[(h + c) * n + position] = im / Double(n)
+            }
+        }
+        return spectrum
+    }
 
     static func model(_ c: Case) throws -> TestModels.Model {
         let l = c.factors.reduce(1, *) / 2, h = c.channels, batch = 3
@@ -66,7 +109,8 @@ struct MonarchConvKernelTests {
             operands.append(try b.input(name, type: .f32(dims, batched: true)))
             inputs[name] = TestModels.values(batch * h * l, seed: inputs.count + 1).map(Double.init)
         }
-        let spectrum = TestModels.values(2 * h * 2 * l, seed: 9).map { Double($0) / Double(l) }
+        let spectrum = c.hermitian ? realKernelSpectrum(channels: h, factors: c.factors, seed: 9)
+            : TestModels.values(2 * h * 2 * l, seed: 9).map { Double($0) / Double(l) }
         operands.append(try b.constant(spectrum, shape: [2, h, 2 * l]))
         let y = try b.add(.monarchConv(factors: c.factors, preGate: c.gates.pre, postGate: c.gates.post, residual: c.gates.residual,
                                        layout: c.layout, inputConv: c.inputConv), operands)
@@ -77,6 +121,9 @@ struct MonarchConvKernelTests {
     func check(_ c: Case, compiler: String, cflags: String = CHarness.strict, openMP: Bool = true) throws {
         let model = try Self.model(c)
         let library = try CPUEmitter.emit(graph: model.graph, weights: model.weights, name: "mc")
+        // The emitter pairs sequences exactly when the spectrum is Hermitian.
+        let source = String(decoding: try #require(library.files["mc.c"]), as: UTF8.self)
+        #expect(source.contains("two sequences per unit") == c.hermitian, "\(c): pairing does not follow the spectrum")
         let harness = try CHarness(library, compiler: compiler, cflags: cflags, openMP: openMP)
         defer { harness.remove() }
         let exe = try harness.driver(TestModels.driver(model, library: "mc"))
@@ -95,6 +142,18 @@ struct MonarchConvKernelTests {
     @Test(arguments: cases)
     func matchesReference(_ c: Case) throws {
         try check(c, compiler: "gcc")
+    }
+
+    @Test(arguments: hermitianCases)
+    func pairedMatchesReference(_ c: Case) throws {
+        try check(c, compiler: "gcc")
+    }
+
+    @Test("paired units with clang, and with gcc under ASan + UBSan")
+    func pairedWithOtherCompilersAndSanitizers() throws {
+        if CHarness.hasCompiler("clang") { try check(Self.hermitianCases[5], compiler: "clang") }
+        try check(Self.hermitianCases[3], compiler: "gcc", cflags: CHarness.sanitized, openMP: false)
+        try check(Self.hermitianCases[7], compiler: "gcc", cflags: CHarness.sanitized, openMP: false)
     }
 
     @Test("clang, and gcc without OpenMP under ASan + UBSan")

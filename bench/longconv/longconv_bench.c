@@ -508,9 +508,13 @@ static float *kernel_spectrum(const fftw_convolution *c, const kernel_setup *k) 
     }
 #define STRIDED_SHAPE , 1, k->l, 0, 0, {-1, -1, -1}
 #define STRIDED_UNIT , NULL, NULL, NULL
+/* Templates since sequence pairing take a `paired` flag last: one sequence here. */
+#define PAIRED_UNIT , NULL, NULL, NULL, 0
 #define NOTHING
-KERNEL_DRIVER(m2_mc16, STRIDED_SHAPE, STRIDED_UNIT)
-#ifdef M2_MCBASE_STRIDED
+KERNEL_DRIVER(m2_mc16, STRIDED_SHAPE, PAIRED_UNIT)
+#if defined(M2_MCBASE_PAIRED)
+KERNEL_DRIVER(m2_mcbase16, STRIDED_SHAPE, PAIRED_UNIT)
+#elif defined(M2_MCBASE_STRIDED)
 KERNEL_DRIVER(m2_mcbase16, STRIDED_SHAPE, STRIDED_UNIT)
 #else
 KERNEL_DRIVER(m2_mcbase16, NOTHING, NOTHING)
