@@ -1545,8 +1545,8 @@ static void {{FN}}(int batch, int nt, const float *restrict x, const float *rest
     long workers = (long)batch * {{SLOTS_PER_ITEM}}L;
     if (workers > units) workers = units;
     if (workers > nt) workers = nt;
-    /* A contiguous run of units per worker, sequence-major: a worker's consecutive units read the adjacent 16-channel
-     * slices of the same rows (channels-last), so each row's cache lines and DRAM pages are fetched once, by one
+    /* A contiguous run of units per worker, sequence-major: a worker's consecutive units read the adjacent
+     * {{LANES}}-channel slices of the same rows (channels-last), so each row's cache lines and DRAM pages are fetched once, by one
      * core. Measured against channel-group-major order (consecutive units a whole sequence apart, sharing the
      * spectrum) and against units dealt round-robin to the workers: 1.5–2× faster with cold caches. */
     M2_OMP_FOR(nt)
@@ -2103,14 +2103,16 @@ M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_pair_dft(int r, const float *fre, cons
     }
 }
 
-/* The kept first half of the inverse DFT_r of (ure, uim): real parts to outa, imaginary parts to outb. */
+/* The kept first half of the inverse DFT_r of (re, im): real parts to outa, imaginary parts to outb; wre, wim are
+ * scratch. */
 M2_MC{{LANES}}_TARGET
 M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_pair_dft_out(int r, const float *fre, const float *fim, const m2_mc{{LANES}}_work *w,
+                                                    const m2_mc{{LANES}}_v *re, const m2_mc{{LANES}}_v *im,
                                                     m2_mc{{LANES}}_v *outa, m2_mc{{LANES}}_v *outb) {
-    m2_mc{{LANES}}_level_dft_real_out(r, fre, fim, w->ure, w->uim, outa);
+    m2_mc{{LANES}}_level_dft_real_out(r, fre, fim, re, im, outa);
     for (int k = 0; k < r; k++) {
-        w->wre[k] = w->uim[k];
-        w->wim[k] = -w->ure[k];
+        w->wre[k] = im[k];
+        w->wim[k] = -re[k];
     }
     m2_mc{{LANES}}_level_dft_real_out(r, fre, fim, w->wre, w->wim, outb);
 }
@@ -2144,14 +2146,10 @@ M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_only_level(int r, const m2_mc{{LANES}}
         }
         m2_mc{{LANES}}_pair_dft(r, fre, fim, w);
         m2_mc{{LANES}}_spectrum_product(r, 0, w);
-        for (int k = 0; k < r; k++) {
-            w->ure[k] = w->vre[k];
-            w->uim[k] = w->vim[k];
-        }
-        m2_mc{{LANES}}_pair_dft_out(r, fre, fim, w, w->vre, w->vim);
+        m2_mc{{LANES}}_pair_dft_out(r, fre, fim, w, w->vre, w->vim, w->ure, w->uim);
         for (int j = 0; j < r / 2; j++) {
-            m2_mc{{LANES}}_output(w, j, &w->vre[j]);
-            m2_mc{{LANES}}_output_b(w, j, &w->vim[j]);
+            m2_mc{{LANES}}_output(w, j, &w->ure[j]);
+            m2_mc{{LANES}}_output_b(w, j, &w->uim[j]);
         }
         return;
     }
@@ -2252,7 +2250,7 @@ M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_first_inverse(int r, const m2_mc{{LANE
             M2_MC{{LANES}}_CMUL(w->bre[k * inner + m], w->bim[k * inner + m], wre[k * inner + m], -wim[k * inner + m],
                               w->ure[k], w->uim[k]);
         if (w->paired) {
-            m2_mc{{LANES}}_pair_dft_out(r, fre, fim, w, w->vre, w->vim);
+            m2_mc{{LANES}}_pair_dft_out(r, fre, fim, w, w->ure, w->uim, w->vre, w->vim);
             for (int j = 0; j < r / 2; j++) {
                 m2_mc{{LANES}}_output(w, j * inner + m, &w->vre[j]);
                 m2_mc{{LANES}}_output_b(w, j * inner + m, &w->vim[j]);

@@ -35,8 +35,11 @@ struct MonarchConvKernelPlan: Hashable {
         // A 512-bit vector of floats; AVX2 and generic C take 8 (their working set per unit halves too).
         lanes = isa == .avx512 ? 16 : 8
         self.isa = isa
-        let channels = channels
-        pairsSequences = spectrum.map { HermitianSpectrum.holds($0.values, channels: channels, factors: factors) } ?? false
+        if let spectrum {
+            pairsSequences = HermitianSpectrum.holds(spectrum.values, channels: channels, factors: factors)
+        } else {
+            pairsSequences = false
+        }
     }
 
     /// The plan of every `monarch_conv` in `graph`, by result.
