@@ -342,13 +342,13 @@ static int {{FN}}({{NAME}}_model *m, int batch, int nt, const float *restrict ta
  * gelu(x) = x·Φ(x), Φ the standard normal CDF. The tail T(a) = Φ(−a) = erfc(a/√2)/2 (a = |x|) is computed as
  * e^(−a²/2) · u·Q(u), u = 1/(1 + b·a), Q a degree-9 polynomial fitted by m2c (relative error 6e-9 on
  * 0 ≤ a ≤ 13.15); Φ = T for x < 0 and 1 − T otherwise, so the negative tail keeps its relative accuracy.
- * a² is split exactly (an FMA, or Dekker's split) and e^(−a²/2) reduced by Cody–Waite, so the result is within a few float
- * ulps of the exact GELU. Below x = −13.15 the true value is below 1e-38 and 0 is returned. */
+ * a² is split exactly (an FMA, or Dekker's split) and e^(−a²/2) reduced by Cody–Waite, so the result is within a
+ * few float ulps of the exact GELU. Below x = −13.15 the true value is below 1e-38 and 0 is returned. */
 static inline float m2_gelu(float x) {
     const float ax = fabsf(x), a = ax < 13.15f ? ax : 13.15f;
     /* a² = sq + sq_err exactly: one fused multiply-add where the hardware has it (fmaf is then an instruction,
-     * not a libm call), else Dekker's split a = hi + lo with hi of 12 significant bits. Both error terms are
-     * exact, so the two paths give bit-identical results. */
+     * not a libm call), else Dekker's split a = hi + lo with hi of 12 significant bits. Both give the same exact
+     * error term (the rest of the function may still round differently where the compiler contracts to FMAs). */
     const float sq = a * a;
 #if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
     const float sq_err = fmaf(a, a, -sq);
