@@ -58,7 +58,8 @@ struct CSourceEmitter {
             let bytes = t.shape.reduce(1, *) * 4
             return try templates.fragment("tensor_entry", ["TENSOR": escapeC(t.name), "BYTES": "\(bytes)"])
         }.joined()
-        var supportText = "", kernelText = "", prologue = "", forward = ""
+        var supportText = "", kernelText = "", prologue = ""
+        var forward = GuardedStatements()
         var supportEmitted = Set<String>()
         func add(_ instance: KernelInstantiator.Instance) {
             for (name, text) in instance.support where supportEmitted.insert(name).inserted { supportText += text }
@@ -75,8 +76,9 @@ struct CSourceEmitter {
             let instance = try kernels.instantiate(op)
             add(instance)
             if let fill = instance.prologueCall { prologue += fill }
-            forward += try templates.fragment("profile_begin", [:]) + instance.call
-                + templates.fragment("profile_end", ["INDEX": "\(index)"])
+            // An op that feeds only some outputs runs only when one of them is wanted (non-NULL).
+            forward.append(try templates.fragment("profile_begin", [:]) + instance.call
+                           + templates.fragment("profile_end", ["INDEX": "\(index)"]), when: runCondition(op.result))
             profileTable += try templates.fragment("profile_entry", [
                 "KIND": op.kind.mnemonic, "LABEL": escapeC(profileLabel(op)),
                 "FLOPS": "\(FlopCount.flops(of: op, operandTypes: op.operands.map { kernels.type($0) }))",
@@ -101,7 +103,7 @@ struct CSourceEmitter {
                 copies += try templates.fragment("input_copy", v)
             }
         }
-        values["FORWARD"] = copies + forward
+        values["FORWARD"] = copies + forward.text
         values["OUTPUT_COPIES"] = try interface.outputs.map { (o) throws(CPUEmitError) in
             let fragment = o.type.batched ? "output_copy_batched" : "output_copy_shared"
             return try templates.fragment(fragment, ["FIELD": o.cName, "SOURCE": kernels.pointer(o.value),
@@ -139,6 +141,11 @@ struct CSourceEmitter {
     /// What a profile row shows for an op: its IR name (the block path), value and type.
     private func profileLabel(_ op: Op) -> String {
         (op.name.map { "\($0) " } ?? "") + "\(op.result) : \(op.type)"
+    }
+
+    /// The C test that one of the outputs computed from `value` is wanted (non-NULL), when not all of them are.
+    private func runCondition(_ value: ValueID) -> String? {
+        interface.partialReaders(of: value)?.map { "out->\(interface.outputs[$0].cName)" }.joined(separator: " || ")
     }
 
     private func forwardParams() throws(CPUEmitError) -> String {

@@ -1359,7 +1359,8 @@ enum {
 typedef struct {{NAME}}_model {{NAME}}_model;
 
 /* One pointer per model output; each caller-allocated with batch × {{PREFIX}}_OUT_<NAME>_SIZE elements
- * laid out [batch][...] row-major. NULL means "not wanted". */
+ * laid out [batch][...] row-major. NULL means "not wanted": the kernels that compute only unwanted outputs
+ * (an MLM head, a pooler) do not run. */
 typedef struct {{NAME}}_outputs {
 {{OUTPUT_FIELDS}}} {{NAME}}_outputs;
 

@@ -48,9 +48,14 @@ struct CUDASourceEmitter {
             templates: templates, plan: plan,
             inputNames: Dictionary(interface.inputs.map { ($0.value, $0.name) }, uniquingKeysWith: { a, _ in a }),
             precision: options.precision)
-        var prologue = "", forward = ""
+        var prologue = ""
         for op in plan.prologueOps { prologue += try kernels.launch(op) }
-        for op in plan.forwardOps { forward += try kernels.launch(op) }
+        var guarded = GuardedStatements()
+        for op in plan.forwardOps {
+            // An op that feeds only some outputs runs only when one of them is wanted (non-NULL).
+            guarded.append(try kernels.launch(op), when: runCondition(op.result))
+        }
+        let forward = guarded.text
 
         var values = common
         var device = try templates.render("common.cuh.tmpl", [
@@ -76,6 +81,11 @@ struct CUDASourceEmitter {
         do { values["M2W_LOADER"] = try CPUEmitter.m2wLoaderSource(name: name) } catch { throw CUDAEmitError(error) }
         values["PROLOGUE"] = prologue
         values["FORWARD"] = forward
+        // Bit i of m2_run's `wanted`: output i's pointer is non-NULL (outputs past the mask's width always run).
+        let tests = interface.outputs.prefix(Self.maskBits).enumerated().map { i, o in
+            "(out->\(o.cName) ? \(Self.mask([i])) : 0ull)"
+        }
+        values["WANTED_MASK"] = tests.isEmpty ? "0ull" : tests.joined(separator: " | ")
         values["FORWARD_PARAMS"] = try forwardParams()
         values["INPUT_CHECKS"] = try interface.inputs.filter { $0.defaultLiteral == nil }.map { (i) throws(CUDAEmitError) in
             try templates.fragment("input_required_check", ["PARAM": i.cName, "INPUT": escapeC(i.name), "PREFIX": prefix])
@@ -128,6 +138,20 @@ struct CUDASourceEmitter {
             }
         }
         return text
+    }
+
+    /// Outputs m2_run's `wanted` mask (an unsigned long long) can tell apart.
+    static let maskBits = 64
+    /// The mask with the bits of `outputs` set, as a C literal.
+    static func mask(_ outputs: [Int]) -> String {
+        "0x" + String(outputs.reduce(UInt64(0)) { $0 | UInt64(1) << UInt64($1) }, radix: 16) + "ull"
+    }
+
+    /// The C test that one of the outputs computed from `value` is wanted, when not all of them are (and the
+    /// mask can tell them apart).
+    private func runCondition(_ value: ValueID) -> String? {
+        guard let readers = interface.partialReaders(of: value), readers.allSatisfy({ $0 < Self.maskBits }) else { return nil }
+        return "wanted & \(Self.mask(readers))"
     }
 
     private func forwardParams() throws(CUDAEmitError) -> String {

@@ -666,7 +666,7 @@ struct {{NAME}}_model {
     int arena_batch;
     int *token_error;          /* device: M2_TOKEN_ERROR_WORDS */
     cudaStream_t stream;
-    struct { int batch; cudaGraphExec_t exec; } graphs[M2_GRAPH_CACHE];
+    struct { int batch; unsigned long long wanted; cudaGraphExec_t exec; } graphs[M2_GRAPH_CACHE];
     int next_graph;
     int opened;
     char last_error[512];
@@ -744,25 +744,26 @@ static void m2_enqueue_prologue({{NAME}}_model *m, cudaStream_t s) {
     (void)m; (void)s; (void)batch;
 {{PROLOGUE}}}
 
-/* The forward's kernels for `batch` items, in order; captured into a graph by m2_run. */
-static void m2_enqueue_forward({{NAME}}_model *m, int batch, cudaStream_t s) {
-    (void)m; (void)s; (void)batch;
+/* The forward's kernels for `batch` items, in order; captured into a graph by m2_run. `wanted` has bit i set when
+ * output i is wanted (non-NULL): the kernels that only unwanted outputs read are left out. */
+static void m2_enqueue_forward({{NAME}}_model *m, int batch, unsigned long long wanted, cudaStream_t s) {
+    (void)m; (void)s; (void)batch; (void)wanted;
 {{FORWARD}}}
 
-/* Replays the captured forward for `batch` items. A new batch size runs the kernels directly once (that forward's
+/* Replays the captured forward for `batch` items and the `wanted` outputs. A new batch size (or set of outputs) runs the kernels directly once (that forward's
  * result; it also does one-time kernel set-up, such as raising a kernel's shared-memory cap, which must not
  * happen inside a stream capture) and then captures them for the replays that follow. */
-static int m2_run({{NAME}}_model *m, int batch) {
+static int m2_run({{NAME}}_model *m, int batch, unsigned long long wanted) {
     for (int i = 0; i < M2_GRAPH_CACHE; i++) {
-        if (m->graphs[i].exec && m->graphs[i].batch == batch)
+        if (m->graphs[i].exec && m->graphs[i].batch == batch && m->graphs[i].wanted == wanted)
             return m2_cuda(m, cudaGraphLaunch(m->graphs[i].exec, m->stream), "cudaGraphLaunch");
     }
-    m2_enqueue_forward(m, batch, m->stream);
+    m2_enqueue_forward(m, batch, wanted, m->stream);
     int rc = m2_cuda(m, cudaGetLastError(), "launching the forward");
     if (rc != {{PREFIX}}_OK) return rc;
     rc = m2_cuda(m, cudaStreamBeginCapture(m->stream, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture");
     if (rc != {{PREFIX}}_OK) return rc;
-    m2_enqueue_forward(m, batch, m->stream);
+    m2_enqueue_forward(m, batch, wanted, m->stream);
     cudaError_t launch = cudaGetLastError();
     cudaGraph_t graph = NULL;
     cudaError_t captured = cudaStreamEndCapture(m->stream, &graph);
@@ -776,6 +777,7 @@ static int m2_run({{NAME}}_model *m, int batch) {
     if (m->graphs[slot].exec) cudaGraphExecDestroy(m->graphs[slot].exec);
     m->graphs[slot].exec = exec;
     m->graphs[slot].batch = batch;
+    m->graphs[slot].wanted = wanted;
     return {{PREFIX}}_OK;
 }
 
@@ -911,7 +913,7 @@ int {{NAME}}_forward({{NAME}}_model *m, int batch,
     }
 {{INPUT_CHECKS}}    int rc = m2_reserve(m, batch);
     if (rc != {{PREFIX}}_OK) return rc;
-{{INPUT_COPIES}}    rc = m2_run(m, batch);
+{{INPUT_COPIES}}    rc = m2_run(m, batch, {{WANTED_MASK}});
     if (rc == {{PREFIX}}_OK) rc = m2_check_tokens(m);
     if (rc != {{PREFIX}}_OK) return rc;
 {{OUTPUT_COPIES}}    rc = m2_cuda(m, cudaStreamSynchronize(m->stream), "copying the outputs");
@@ -1043,7 +1045,8 @@ enum {
 typedef struct {{NAME}}_model {{NAME}}_model;
 
 /* One pointer per model output, host or device memory, with batch × {{PREFIX}}_OUT_<NAME>_SIZE elements
- * laid out [batch][...] row-major. NULL means "not wanted". */
+ * laid out [batch][...] row-major. NULL means "not wanted": the kernels that compute only unwanted outputs
+ * (an MLM head, a pooler) are left out (one captured graph per batch size and set of wanted outputs). */
 typedef struct {{NAME}}_outputs {
 {{OUTPUT_FIELDS}}} {{NAME}}_outputs;
 

@@ -40,6 +40,33 @@ struct CPUEmitterTests {
         try check(try TestModels.everyOp(), name: "every_op", compiler: "gcc", cflags: CHarness.sanitized, openMP: false)
     }
 
+    @Test("NULL outputs are not computed: the wanted ones are bit-identical to a forward that wants all, ASan + UBSan")
+    func nullOutputsSkipTheirOps() throws {
+        let model = try TestModels.everyOp()
+        let library = try CPUEmitter.emit(graph: model.graph, weights: model.weights, name: "every_op")
+        // The ops that only NULL outputs read are guarded by those outputs' pointers.
+        let source = try #require(library.text("every_op.c"))
+        #expect(source.contains("    if (out->u_exp) {"))
+        let harness = try CHarness(library, compiler: "gcc", cflags: CHarness.sanitized, openMP: false)
+        defer { harness.remove() }
+        let names = model.graph.outputs.map(\.name)
+        let null = Set(names.enumerated().filter { $0.offset % 2 == 1 }.map(\.element))
+        var printed: [[String: String]] = []
+        for skipped in [Set<String>(), null] {
+            let (status, output) = try harness.run(try harness.driver(TestModels.driver(model, library: "every_op", null: skipped)),
+                                                   [harness.weightsPath])
+            #expect(status == 0 && !output.contains("error"), "\(output)")
+            var lines: [String: String] = [:]
+            for line in output.split(separator: "\n") where line.hasPrefix("out ") {
+                lines[String(line.split(separator: " ")[1])] = String(line)
+            }
+            printed.append(lines)
+        }
+        #expect(Set(printed[0].keys) == Set(names))
+        #expect(Set(printed[1].keys) == Set(names).subtracting(null))
+        for name in printed[1].keys { #expect(printed[1][name] == printed[0][name], "output \(name)") }
+    }
+
     @Test("M2-like chain (gather, layer norm, short conv, long convs, GLU with block padding), gcc and clang")
     func chain() throws {
         try check(try TestModels.chain(), name: "chain", compiler: "gcc")

@@ -5,8 +5,9 @@ import Testing
 
 @Suite("CPU target: -DM2_PROFILE per-op profile", .serialized)
 struct ProfileTests {
-    /// Runs two forwards of batch 3, prints `count N`, one `op KIND FLOPS SECONDS` line per profiled op, then
-    /// resets and prints the totals again as `reset FLOPS SECONDS`, and the code for an index past the end.
+    /// Runs two forwards of batch 3 without the pooled output (NULL) and one with it, prints `count N`, one
+    /// `op KIND FLOPS SECONDS` line per profiled op, then resets and prints the totals again as
+    /// `reset FLOPS SECONDS`, and the code for an index past the end.
     static let driver = """
     #include "chain.h"
     #include <stdio.h>
@@ -16,9 +17,10 @@ struct ProfileTests {
         chain_model *m = NULL;
         if (chain_open(argv[1], &m) != CHAIN_OK) { printf("open failed %s\\n", chain_last_error(m)); return 1; }
         int32_t ids[3 * CHAIN_SEQ_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0, 1, 2, 3, 4 };
-        float hidden[3 * CHAIN_OUT_LAST_HIDDEN_STATE_SIZE];
+        float hidden[3 * CHAIN_OUT_LAST_HIDDEN_STATE_SIZE], pooled[3 * CHAIN_OUT_POOLED_SIZE];
         chain_outputs out = { hidden, NULL };
-        for (int r = 0; r < 2; r++) {
+        for (int r = 0; r < 3; r++) {
+            if (r == 2) out.pooled = pooled;
             if (chain_forward(m, 3, ids, NULL, &out) != CHAIN_OK) { printf("forward failed\\n"); return 1; }
         }
         const int n = chain_profile_count(m);
@@ -51,10 +53,15 @@ struct ProfileTests {
         return result.output.split(separator: "\n")
     }
 
-    @Test("a -DM2_PROFILE build reports every forward op with its FlopCount flops and a time; reset zeroes them")
+    @Test("a -DM2_PROFILE build reports every forward op with its FlopCount flops and a time; ops only a NULL output reads do not run; reset zeroes them")
     func profiledBuild() throws {
         let lines = try run(cflags: CHarness.strict + " -pedantic -DM2_PROFILE")
-        let expected = FlopCount.forwardOps(of: try TestModels.chain().graph)
+        let graph = try TestModels.chain().graph
+        let expected = FlopCount.forwardOps(of: graph)
+        // Output 0 (last_hidden_state) was wanted by all three forwards, output 1 (pooled) by the last only.
+        let readers = graph.outputDependence()
+        let onlyPooled = Set(expected.map(\.op.result).filter { readers[$0] == [1] })
+        #expect(expected.contains { onlyPooled.contains($0.op.result) && $0.flops > 0 } && onlyPooled.count < expected.count)
         #expect(lines.first == "count \(expected.count)")
         let ops = lines.filter { $0.hasPrefix("op ") }.map { $0.split(separator: " ") }
         try #require(ops.count == expected.count)
@@ -62,8 +69,9 @@ struct ProfileTests {
         for (fields, entry) in zip(ops, expected) {
             #expect(fields[1] == entry.op.kind.mnemonic)
             let flops = try #require(Double(fields[2])), seconds = try #require(Double(fields[3]))
-            // Two forwards of 3 items each.
-            #expect(abs(flops - 6 * entry.flops) <= 1e-9 * max(1, flops), "\(fields[1]): \(flops) vs 6 × \(entry.flops)")
+            // Three forwards of 3 items each; an op only the pooled output reads ran in the last one only.
+            let items = onlyPooled.contains(entry.op.result) ? 3.0 : 9.0
+            #expect(abs(flops - items * entry.flops) <= 1e-9 * max(1, flops), "\(fields[1]): \(flops) vs \(items) × \(entry.flops)")
             #expect(seconds >= 0)
             totalSeconds += seconds
         }

@@ -188,7 +188,8 @@ enum TestModels {
 
     /// A C driver that feeds `model.inputs` (inputs without values pass NULL), runs forward and prints
     /// `out NAME values…` per output; `open`/`forward` failures print `error CODE detail`.
-    static func driver(_ model: Model, library name: String) -> String {
+    /// Outputs named in `null` are passed as NULL ("not wanted") and print nothing.
+    static func driver(_ model: Model, library name: String, null: Set<String> = []) -> String {
         var s = "#include \"\(name).h\"\n#include <stdio.h>\n#include <stdlib.h>\n\nint main(int argc, char **argv) {\n"
         s += "    (void)argc;\n    const int batch = \(model.batch);\n"
         var args: [String] = []
@@ -207,13 +208,13 @@ enum TestModels {
         s += "    if (rc != 0) { printf(\"error %d %s\\n\", rc, \(name)_last_error(m)); \(name)_close(m); return 0; }\n"
         s += "    \(name)_outputs out = {0};\n"
         let prefix = name.uppercased()
-        for o in model.graph.outputs {
+        for o in model.graph.outputs where !null.contains(o.name) {
             let ctype = model.graph.type(of: o.value)?.dtype == .i32 ? "int32_t" : "float"
             s += "    out.\(o.name) = malloc(sizeof(\(ctype)) * batch * \(prefix)_OUT_\(o.name.uppercased())_SIZE);\n"
         }
         s += "    rc = \(name)_forward(m, batch, \(args.joined(separator: ", ")), &out);\n"
         s += "    if (rc != 0) { printf(\"error %d %s\\n\", rc, \(name)_last_error(m)); }\n"
-        for o in model.graph.outputs {
+        for o in model.graph.outputs where !null.contains(o.name) {
             s += "    printf(\"out \(o.name)\");\n"
             s += "    for (long i = 0; rc == 0 && i < (long)batch * \(prefix)_OUT_\(o.name.uppercased())_SIZE; i++) printf(\" %.9g\", (double)out.\(o.name)[i]);\n"
             s += "    printf(\"\\n\");\n    free(out.\(o.name));\n"

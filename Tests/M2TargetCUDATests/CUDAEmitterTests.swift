@@ -30,6 +30,9 @@ import Testing
         let source = try #require(lib.text("tiny.cu"))
         #expect(source.contains("typedef __nv_bfloat16 m2_t;"))
         #expect(source.contains("cudaStreamBeginCapture") && source.contains("cudaGraphLaunch"))
+        // Kernels only some outputs read run when one of those is wanted; the captured graphs are told apart by it.
+        #expect(source.contains("    if (wanted & 0x") && source.contains("m->graphs[i].wanted == wanted"))
+        #expect(source.contains("rc = m2_run(m, batch, (out->last_hidden_state ? 0x1ull : 0ull) | "))
         #expect(source.contains("m2_gemm<M2_E_NONE, M2_E_NONE, M2_E_NONE, M2_E_NONE>"))
         #expect(source.contains("m2_gather_kernel") && source.contains("{ \"input_ids\", "))
         // The forward allocates nothing: cudaMalloc appears only in open and the batch reservation.
