@@ -32,6 +32,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from m2_bert_torch import M2Bert, M2BertConfig, random_state  # noqa: E402
+from timing import warm_up  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NAME = "m2_bert_base"
@@ -121,10 +122,7 @@ def main() -> None:
 
             print(f"paired: warming up {args.warmup_seconds:.1f} s each, then {args.pairs} pairs", file=sys.stderr)
             for fn in (m2c.forward, torch_forward):
-                start = time.perf_counter()
-                fn()
-                while time.perf_counter() - start < args.warmup_seconds:
-                    fn()
+                warm_up(fn, args.warmup_seconds)
             m2c_ms, torch_ms = [], []
             for i in range(args.pairs):
                 if i % 2 == 0:

@@ -7,13 +7,18 @@ import time
 from typing import Callable
 
 
+def warm_up(forward: Callable[[], object], seconds: float) -> None:
+    """Calls `forward` untimed for `seconds` (at least once)."""
+    start = time.perf_counter()
+    forward()
+    while time.perf_counter() - start < seconds:
+        forward()
+
+
 def time_forward(forward: Callable[[], object], warmup_seconds: float, reps: int) -> tuple[float, float]:
     """Calls `forward` for `warmup_seconds` (at least once) untimed, then `reps` times timed.
     Returns (median ms, min ms)."""
-    start = time.perf_counter()
-    forward()
-    while time.perf_counter() - start < warmup_seconds:
-        forward()
+    warm_up(forward, warmup_seconds)
     samples = []
     for _ in range(max(1, reps)):
         t0 = time.perf_counter()
