@@ -1605,6 +1605,17 @@ typedef struct {
 #define M2_MC{{LANES}}_NEXT_SLICE(p, write) \
     __builtin_prefetch((const void *)((uintptr_t)(p) + sizeof(m2_mc{{LANES}}_v)), write, 3)
 
+/* The {{LANES}} floats at p (a full unit's slice of a channels-last row), asking for the next unit's slice first:
+ * it reads the floats that follow, a whole unit of arithmetic later (rows are H floats apart, a stride the
+ * hardware prefetchers do not follow at this length). */
+M2_MC{{LANES}}_TARGET
+static inline m2_mc{{LANES}}_v m2_mc{{LANES}}_slice_ahead(const float *p) {
+    M2_MC{{LANES}}_NEXT_SLICE(p, 0);
+    m2_mc{{LANES}}_v v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+}
+
 /* ω_n^{e}, exactly on quarter turns (as the compiler's Float64 tables). */
 static void m2_mc{{LANES}}_root(long e, long n, double *re, double *im) {
     e %= n;
@@ -1928,17 +1939,8 @@ static inline m2_mc{{LANES}}_v m2_mc{{LANES}}_load(const float *restrict x, cons
     }
     const long at = index * s->position_stride;
     if (lanes == {{LANES}}) {
-        /* The next unit (the adjacent channel slice of the same row, M2_MC{{LANES}}_NEXT_SLICE) reads the floats that
-         * follow: ask for them now, a whole unit of arithmetic ahead (rows are H floats apart, a stride the
-         * hardware prefetchers do not follow at this length). */
-        M2_MC{{LANES}}_NEXT_SLICE(x + at, 0);
-        __builtin_memcpy(&u, x + at, sizeof u);
-        if (g1) {
-            M2_MC{{LANES}}_NEXT_SLICE(g1 + at, 0);
-            m2_mc{{LANES}}_v g;
-            __builtin_memcpy(&g, g1 + at, sizeof g);
-            u *= g;
-        }
+        u = m2_mc{{LANES}}_slice_ahead(x + at);
+        if (g1) u *= m2_mc{{LANES}}_slice_ahead(g1 + at);
         return u;
     }
     for (int v = 0; v < lanes; v++) u[v] = g1 ? x[v + at] * g1[v + at] : x[v + at];
@@ -1961,9 +1963,9 @@ static inline void m2_mc{{LANES}}_store(float *restrict y, const float *restrict
     }
     const long at = index * s->position_stride;
     if (lanes == {{LANES}}) {
-        m2_mc{{LANES}}_v value = *out, t;
-        if (g2) { M2_MC{{LANES}}_NEXT_SLICE(g2 + at, 0); __builtin_memcpy(&t, g2 + at, sizeof t); value *= t; }
-        if (r) { M2_MC{{LANES}}_NEXT_SLICE(r + at, 0); __builtin_memcpy(&t, r + at, sizeof t); value += t; }
+        m2_mc{{LANES}}_v value = *out;
+        if (g2) value *= m2_mc{{LANES}}_slice_ahead(g2 + at);
+        if (r) value += m2_mc{{LANES}}_slice_ahead(r + at);
         M2_MC{{LANES}}_NEXT_SLICE(y + at, 1);
         __builtin_memcpy(y + at, &value, sizeof value);
         return;
