@@ -309,7 +309,9 @@ minimum_i32: a < b ? a : b
             throw .badArgument("{{INPUT}}: expected \(batch * {{COUNT}}) elements (batch \(batch) × {{COUNT}}), got \({{SWIFT}}.count)")
         }
 @@ swift_output_allocation
-        var {{SWIFT}} = [{{STYPE}}](repeating: 0, count: batch * {{COUNT}})
+        var {{SWIFT}} = {{WANTED}} ? [{{STYPE}}](repeating: 0, count: batch * {{COUNT}}) : []
+@@ swift_output_member
+        public static let {{SWIFT}} = OutputSet(rawValue: {{BIT}})
 @@ table_call
     {{FN}}({{TABLES}}); /* {{COMMENT}} tables */
 
@@ -1471,9 +1473,18 @@ public enum {{TYPE}}Error: Error, Equatable, CustomStringConvertible {
 public final class {{TYPE}}Model {
     /// Elements per batch item of each output.
 {{OUTPUT_SIZES}}
-    /// The model outputs, each [batch][...] row-major.
+    /// The model outputs, each [batch][...] row-major; one left out of `forward`'s `wanted` is empty.
     public struct Outputs {
 {{OUTPUT_PROPERTIES}}    }
+
+    /// Outputs for `forward(…, wanted:)`: the kernels that compute only outputs left out (an MLM head, a pooler)
+    /// do not run.
+    public struct OutputSet: OptionSet, Sendable {
+        public let rawValue: UInt64
+        public init(rawValue: UInt64) { self.rawValue = rawValue }
+{{OUTPUT_MEMBERS}}        /// Every output (those past the 64th are always computed).
+        public static let all = OutputSet(rawValue: {{ALL_OUTPUTS}})
+    }
 
     private let handle: OpaquePointer
 
@@ -1496,8 +1507,9 @@ public final class {{TYPE}}Model {
         try check({{NAME}}_set_num_threads(handle, Int32(clamping: threads)))
     }
 
-    /// Runs the model on `batch` items; each input holds batch × (its per-item size) elements.
-    public func forward({{FORWARD_PARAMS}}) throws({{TYPE}}Error) -> Outputs {
+    /// Runs the model on `batch` items; each input holds batch × (its per-item size) elements. Only the `wanted`
+    /// outputs are computed and returned (the others are empty).
+    public func forward({{FORWARD_PARAMS}}, wanted: OutputSet = .all) throws({{TYPE}}Error) -> Outputs {
         guard batch >= 1, batch <= Int(Int32.max) else { throw .badArgument("batch must be at least 1, got \(batch)") }
 {{INPUT_CHECKS}}{{OUTPUT_ALLOCATIONS}}        var out = {{NAME}}_outputs()
         let rc = {{CALL}}

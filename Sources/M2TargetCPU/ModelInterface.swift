@@ -112,7 +112,7 @@ public struct ModelInterface {
     }
 }
 
-/// Forward's statements, each with the condition it runs under (ModelInterface.runCondition): consecutive
+/// Forward's statements, each with the C condition it runs under (from ModelInterface.partialReaders): consecutive
 /// statements under the same condition share one `if (condition) { … }` block.
 public struct GuardedStatements {
     private var runs: [(condition: String?, text: String)] = []

@@ -23,12 +23,22 @@ struct SwiftWrapperEmitter {
     }
 
     func wrapper() throws(CPUEmitError) -> String {
-        var sizes = "", properties = "", checks = "", allocations = ""
-        for o in interface.outputs {
-            let v = ["SWIFT": o.swiftName, "COUNT": "\(o.type.elementCount)", "STYPE": swiftType(o.type.dtype)]
+        var sizes = "", properties = "", checks = "", allocations = "", members = ""
+        var all: UInt64 = 0
+        for (i, o) in interface.outputs.enumerated() {
+            // OutputSet has one bit per output for the first 64 (but none for a name its own members take);
+            // the others are always computed.
+            let bit: UInt64? = i < 64 && !["all", "rawValue"].contains(o.swiftName) ? UInt64(1) << UInt64(i) : nil
+            var v = ["SWIFT": o.swiftName, "COUNT": "\(o.type.elementCount)", "STYPE": swiftType(o.type.dtype),
+                     "WANTED": bit == nil ? "true" : "wanted.contains(.\(o.swiftName))"]
             sizes += try templates.fragment("swift_output_size", v)
             properties += try templates.fragment("swift_output_property", v)
             allocations += try templates.fragment("swift_output_allocation", v)
+            if let bit {
+                v["BIT"] = "0x" + String(bit, radix: 16)
+                members += try templates.fragment("swift_output_member", v)
+                all |= bit
+            }
         }
         var params: [String] = []
         for (i, input) in interface.inputs.enumerated() {
@@ -45,6 +55,7 @@ struct SwiftWrapperEmitter {
             "GRAPH_NAME": graphName, "M2C_VERSION": m2cVersion,
             "OUTPUT_SIZES": sizes, "OUTPUT_PROPERTIES": properties, "INPUT_CHECKS": checks,
             "OUTPUT_ALLOCATIONS": allocations, "FORWARD_PARAMS": params.joined(separator: ", "),
+            "OUTPUT_MEMBERS": members, "ALL_OUTPUTS": "0x" + String(all, radix: 16),
             "CALL": call(),
             "OUTPUT_INIT": interface.outputs.map { "\($0.swiftName): \($0.swiftName)" }.joined(separator: ", "),
         ])
@@ -54,7 +65,8 @@ struct SwiftWrapperEmitter {
     private func call() -> String {
         var open = "", close = ""
         for (i, o) in interface.outputs.enumerated() {
-            open += "\(o.swiftName).withUnsafeMutableBufferPointer { o\(i) in out.\(o.cName) = o\(i).baseAddress; return "
+            // An output not wanted is an empty array: NULL, so forward skips the kernels only it reads.
+            open += "\(o.swiftName).withUnsafeMutableBufferPointer { o\(i) in out.\(o.cName) = o\(i).isEmpty ? nil : o\(i).baseAddress; return "
             close += " }"
         }
         var args: [String] = []

@@ -19,6 +19,9 @@ struct SwiftWrapperTests {
             let out = try model.forward(inputIds: [\(ids)], batch: \(model.batch))
             print("out last_hidden_state " + out.lastHiddenState.map { "\\($0)" }.joined(separator: " "))
             print("out pooled " + out.pooled.map { "\\($0)" }.joined(separator: " "))
+            // Only the hidden state: the pooled output comes back empty (NULL to the C forward, its kernel skipped).
+            let only = try model.forward(inputIds: [\(ids)], batch: \(model.batch), wanted: .lastHiddenState)
+            print("only hidden: same \\(only.lastHiddenState == out.lastHiddenState), pooled empty \\(only.pooled.isEmpty)")
             do {
                 _ = try model.forward(inputIds: [1, 2, 3, 4, 99], batch: 1)
             } catch {
@@ -49,5 +52,6 @@ struct SwiftWrapperTests {
         #expect(output.contains("token error: input 'input_ids': id 99 at item 0, position 4"))
         #expect(output.contains("argument error: input_ids: expected 5 elements"))
         #expect(output.contains("io error"))
+        #expect(output.contains("only hidden: same true, pooled empty true"))
     }
 }
