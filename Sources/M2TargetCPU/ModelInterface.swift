@@ -27,8 +27,8 @@ public struct ModelInterface {
     public var outputs: [Output] = []
     /// `(KEY, value)` pairs for `#define PREFIX_KEY value`.
     public var shapeConstants: [(String, Int)] = []
-    /// Per value, the indices into `outputs` computed from it (Graph.outputDependence without the probes).
-    private var outputsReading: [ValueID: Set<Int>] = [:]
+    /// For the values only some outputs are computed from: those outputs' indices into `outputs`, ascending.
+    private var partialReadersByValue: [ValueID: [Int]] = [:]
 
     public init(graph: Graph, plan: ExecutionPlan) throws(CPUEmitError) {
         var usedC: Set<String> = Self.reservedC
@@ -53,7 +53,9 @@ public struct ModelInterface {
         }
         var interfaceIndex: [Int: Int] = [:]
         for (i, out) in graph.outputs.enumerated() where !out.isProbe { interfaceIndex[i] = interfaceIndex.count }
-        outputsReading = graph.outputDependence { !$0.isProbe }.mapValues { Set($0.compactMap { interfaceIndex[$0] }) }
+        for (value, readers) in graph.outputDependence(where: { !$0.isProbe }) where readers.count < outputs.count {
+            partialReadersByValue[value] = readers.compactMap { interfaceIndex[$0] }.sorted()
+        }
         if case .int(let l) = graph.attributes["seq_len"] { shapeConstants.append(("SEQ_LEN", l)) }
         if case .int(let h) = graph.attributes["param.hidden"] { shapeConstants.append(("HIDDEN", h)) }
         if let vocab = Self.vocabulary(graph) { shapeConstants.append(("VOCAB", vocab)) }
@@ -62,10 +64,7 @@ public struct ModelInterface {
     /// The outputs (indices into `outputs`, ascending) computed from `value` when they are not all of them:
     /// forward runs the op defining `value` only when one of these is wanted. nil when every output needs the op,
     /// and when none does (an op only probes read keeps running).
-    public func partialReaders(of value: ValueID) -> [Int]? {
-        guard let readers = outputsReading[value], !readers.isEmpty, readers.count < outputs.count else { return nil }
-        return readers.sorted()
-    }
+    public func partialReaders(of value: ValueID) -> [Int]? { partialReadersByValue[value] }
 
     /// Rows of the table gathered with the first input's ids (through reshapes and casts).
     private static func vocabulary(_ graph: Graph) -> Int? {
@@ -112,27 +111,3 @@ public struct ModelInterface {
     }
 }
 
-/// Forward's statements, each with the C condition it runs under (from ModelInterface.partialReaders): consecutive
-/// statements under the same condition share one `if (condition) { … }` block.
-public struct GuardedStatements {
-    private var runs: [(condition: String?, text: String)] = []
-
-    public init() {}
-
-    public mutating func append(_ text: String, when condition: String?) {
-        if let last = runs.last, last.condition == condition {
-            runs[runs.count - 1].text += text
-        } else {
-            runs.append((condition, text))
-        }
-    }
-
-    /// The statements (4-space indented lines), each run under a condition indented once more inside its block.
-    public var text: String {
-        runs.map { run in
-            guard let condition = run.condition else { return run.text }
-            let body = run.text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "    " + $0 }
-            return "    if (\(condition)) {\n" + body.joined(separator: "\n") + (run.text.hasSuffix("\n") ? "" : "\n") + "    }\n"
-        }.joined()
-    }
-}
