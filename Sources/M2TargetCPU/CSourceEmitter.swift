@@ -93,6 +93,10 @@ struct CSourceEmitter {
             try templates.fragment("input_required_check", ["PARAM": i.cName, "INPUT": escapeC(i.name), "PREFIX": prefix])
         }.joined()
         var copies = ""
+        // An optional input that no kernel reads (its readers were cut with --outputs) is still a parameter.
+        for input in interface.inputs where !plan.liveInputs.contains(input.value) && input.defaultLiteral != nil {
+            copies += "    (void)\(input.cName); /* read by no wanted output */\n"
+        }
         for input in interface.inputs where plan.liveInputs.contains(input.value) {
             guard case .arena(let offset) = plan.homes[input.value] else { continue }
             var v = ["PARAM": input.cName, "CTYPE": cType(input.dtype), "OFFSET": "\(offset)", "COUNT": "\(input.count)"]
