@@ -6,20 +6,20 @@ import M2TargetCPU
 
 /// `m2c bench MODEL [--seq-len 128,512] [--batch 1] [--threads 1,2] [--profile] [--json]`: per sequence length,
 /// compiles the model (random weights unless --weights), builds it with -O3 -march=native and OpenMP, loads it,
-/// warms up, times repeated forwards and reports them against its model flops and an OpenBLAS sgemm measured
-/// in the same run.
+/// warms up, times repeated forwards and reports them against its model flops, an OpenBLAS sgemm and the FMA peak
+/// measured in the same run.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time compiled forwards: ms/forward, tokens/ms, GFLOP/s and % of an in-run OpenBLAS sgemm.",
+        abstract: "Time compiled forwards: ms/forward, tokens/ms, GFLOP/s, % of an in-run OpenBLAS sgemm and FMA peak.",
         discussion: """
         For every --seq-len L the model is compiled with --param seq_len=L (parameters that default to seq_len, such
         as max_positions and l_max in the examples, follow it), built with CFLAGS (default -O3 -march=native) and
-        OpenMP, and loaded in process. For every --threads T: OpenBLAS sgemm 2048³ on T threads is measured (a small
-        C program built once into ~/.cache/m2c), then for every --batch B the forward is warmed up for
-        --warmup-seconds and timed --reps times. Reported: median (and min) ms per forward, tokens/ms, model GFLOP
-        per forward (FFT-route long convolutions, multiply-add = 2, see docs/PERFORMANCE.md), GFLOP/s and its
-        share of the sgemm rate. --profile builds with -DM2_PROFILE and adds a per-op and per-kind table.
+        OpenMP, and loaded in process. For every --threads T: OpenBLAS sgemm 2048³ and the float32 FMA peak
+        (independent FMA chains) on T threads are measured (small C programs built once into ~/.cache/m2c), then
+        for every --batch B the forward is warmed up for --warmup-seconds and timed --reps times. Reported: median
+        (and min) ms per forward, tokens/ms, model GFLOP per forward (FFT-route long convolutions, multiply-add = 2,
+        see docs/PERFORMANCE.md), GFLOP/s and its share of the sgemm rate and of the FMA peak. --profile builds with -DM2_PROFILE and adds a per-op and per-kind table.
         --json prints one JSON object per line per (L, batch, threads) instead of the table; progress goes to stderr.
         Timings depend on the machine's load: compare ratios measured in one run.
         """)
@@ -69,6 +69,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .customLong("no-sgemm"), help: "Skip the OpenBLAS sgemm baseline.")
     var noSgemm = false
 
+    @Flag(name: .customLong("no-peak"), help: "Skip the FMA-peak measurement (the % peak column).")
+    var noPeak = false
+
     @Option(help: ArgumentHelp("Keep each generated library in DIR/L<seq_len> instead of a temporary directory.", valueName: "DIR"))
     var keep: String?
 
@@ -115,14 +118,14 @@ struct BenchCommand: ParsableCommand {
         let flags = buildFlags
         var progress = ProgressLine()
 
-        var sgemm: SgemmBaseline?
-        if !noSgemm && target == .cpu {
-            progress.update("bench: building the OpenBLAS sgemm baseline")
-            do { sgemm = try SgemmBaseline.prepare(compiler: cc) } catch {
-                progress.clear()
-                Console.error("warning: \(error); continuing without the sgemm baseline\n")
-            }
-        }
+        // The yardsticks are optional: one that cannot be built or run leaves its columns empty, with a warning.
+        let buildYardsticks = target == .cpu
+        let sgemm = buildYardsticks && !noSgemm ? Self.yardstick("OpenBLAS sgemm baseline", &progress) {
+            try SgemmBaseline.prepare(compiler: cc)
+        } : nil
+        let peak = buildYardsticks && !noPeak ? Self.yardstick("FMA-peak program", &progress) {
+            try FMAPeak.prepare(compiler: cc)
+        } : nil
 
         for length in lengths {
             let tag = length.map { "L=\($0)" } ?? "default L"
@@ -157,13 +160,15 @@ struct BenchCommand: ParsableCommand {
             let vocab = ModelInputs.vocabulary(of: graph)
 
             for threadCount in threadCounts {
-                var sgemmRate: SgemmBaseline.Rate?
-                if let sgemm {
-                    progress.update("bench \(tag): OpenBLAS sgemm 2048³ on \(threadCount) thread(s)")
-                    do { sgemmRate = try sgemm.measure(threads: threadCount, warmupSeconds: warmupSeconds, reps: reps) } catch {
-                        progress.clear()
-                        Console.error("warning: \(error)\n")
+                let sgemmRate = sgemm.flatMap { sgemm in
+                    Self.yardstick("\(tag): OpenBLAS sgemm 2048³ on \(threadCount) thread(s)", &progress, building: false) {
+                        try sgemm.measure(threads: threadCount, warmupSeconds: warmupSeconds, reps: reps)
                     }
+                }
+                let peakRate = peak.flatMap { peak in
+                    Self.yardstick("\(tag): FMA peak on \(threadCount) thread(s)", &progress, building: false) {
+                        try peak.measure(threads: threadCount)
+                    } ?? nil
                 }
                 do { try library.setThreads(threadCount) } catch { Console.error("error: \(error)\n"); throw ReportedFailure() }
                 for b in batches {
@@ -182,7 +187,8 @@ struct BenchCommand: ParsableCommand {
                     }
                     let profiled = profile ? ProfileReport(library.profile(), forwards: reps) : nil
                     var record = makeRecord(seqLen: seqLen, batch: b, threads: threadCount, timing: timing,
-                                            gflop: flopsPerItem * Double(b) * 1e-9, sgemm: sgemmRate, flags: flags, profile: profiled)
+                                            gflop: flopsPerItem * Double(b) * 1e-9, sgemm: sgemmRate, peak: peakRate, flags: flags,
+                                            profile: profiled)
                     if memory, let emitted {
                         progress.update("bench \(tag): batch \(b): one forward out of process for peak memory")
                         do {
@@ -202,8 +208,19 @@ struct BenchCommand: ParsableCommand {
         progress.clear()
     }
 
+    /// Builds (or, with `building: false`, runs) one yardstick; on failure a warning and nil, the run goes on.
+    private static func yardstick<T>(_ what: String, _ progress: inout ProgressLine, building: Bool = true,
+                                     _ make: () throws -> T) -> T? {
+        progress.update(building ? "bench: building the \(what)" : "bench \(what)")
+        do { return try make() } catch {
+            progress.clear()
+            Console.error("warning: \(error)" + (building ? "; continuing without the \(what)" : "") + "\n")
+            return nil
+        }
+    }
+
     private func makeRecord(seqLen: Int, batch: Int, threads: Int, timing: ForwardTiming, gflop: Double,
-                            sgemm: SgemmBaseline.Rate?, flags: String, profile: ProfileReport?) -> BenchRecord {
+                            sgemm: SgemmBaseline.Rate?, peak: Double?, flags: String, profile: ProfileReport?) -> BenchRecord {
         let median = timing.median
         let achieved = gflop / median
         let date = ISO8601DateFormatter().string(from: Date())
@@ -212,6 +229,7 @@ struct BenchCommand: ParsableCommand {
             msPerForward: median * 1e3, msPerForwardMin: timing.minimum * 1e3, reps: timing.seconds.count,
             tokensPerMs: Double(batch * seqLen) / (median * 1e3), modelGflopPerForward: gflop, achievedGflops: achieved,
             sgemmGflopsSameRun: sgemm?.medianGFLOPS, percentOfSgemm: sgemm.map { 100 * achieved / $0.medianGFLOPS },
+            fmaPeakGflopsSameRun: peak, percentOfFmaPeak: peak.map { 100 * achieved / $0 },
             compiler: cc, cflags: flags, m2cVersion: M2CVersion.string, date: date,
             profile: profile.map { $0.ops })
     }

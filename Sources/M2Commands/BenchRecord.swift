@@ -20,6 +20,10 @@ struct BenchRecord: Codable {
     /// (nil when the baseline could not be built).
     var sgemmGflopsSameRun: Double?
     var percentOfSgemm: Double?
+    /// The float32 FMA peak on `threads` threads (independent FMA chains, best of 5), measured just before this
+    /// model: the roofline. nil with `--no-peak`, for CUDA, or where the machine has no vector FMA to measure.
+    var fmaPeakGflopsSameRun: Double?
+    var percentOfFmaPeak: Double?
     var compiler: String
     var cflags: String
     var m2cVersion: String
@@ -56,6 +60,8 @@ struct BenchRecord: Codable {
         case achievedGflops = "achieved_gflops"
         case sgemmGflopsSameRun = "sgemm_gflops_same_run"
         case percentOfSgemm = "percent_of_sgemm"
+        case fmaPeakGflopsSameRun = "fma_peak_gflops_same_run"
+        case percentOfFmaPeak = "percent_of_fma_peak"
         case m2cVersion = "m2c_version"
     }
 
@@ -64,7 +70,7 @@ struct BenchRecord: Codable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var object = try JSONSerialization.jsonObject(with: encoder.encode(self)) as? [String: Any] ?? [:]
-        for key in [CodingKeys.sgemmGflopsSameRun, .percentOfSgemm] where object[key.rawValue] == nil {
+        for key in [CodingKeys.sgemmGflopsSameRun, .percentOfSgemm, .fmaPeakGflopsSameRun, .percentOfFmaPeak] where object[key.rawValue] == nil {
             object[key.rawValue] = NSNull()
         }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])

@@ -249,6 +249,104 @@ maximum_i32: a > b ? a : b
 minimum_i32: a < b ? a : b
 
 """#,
+    "fma_peak.c.tmpl": #"""
+/*
+ * fma_peak.c: the float32 FMA peak of this machine on THREADS threads, the roofline `m2c bench` reports its models
+ * against beside the OpenBLAS sgemm rate. Written by m2c {{M2C_VERSION}}; build with
+ * `cc -O2 -march=native -pthread fma_peak.c -o fma_peak`. Usage: fma_peak THREADS
+ * Prints one line: "<GFLOP/s> <lanes>", the best of 5 runs of 12 independent FMA chains per thread (12 cover an FMA
+ * latency of 4 cycles at 2 FMAs a cycle; the chains start from different values read through a volatile, so the
+ * compiler cannot merge them). lanes is 16 (AVX-512), 8 (AVX2 + FMA) or 0 when this build has no vector FMA, and
+ * then GFLOP/s is 0: the peak is unknown, not zero.
+ */
+#define _POSIX_C_SOURCE 199309L
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#define LANES 16
+typedef __m512 vec;
+#define SET1 _mm512_set1_ps
+#define FMA _mm512_fmadd_ps
+#define ADD _mm512_add_ps
+static float lane_sum(vec v) { return _mm512_reduce_add_ps(v); }
+#elif defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#define LANES 8
+typedef __m256 vec;
+#define SET1 _mm256_set1_ps
+#define FMA _mm256_fmadd_ps
+#define ADD _mm256_add_ps
+static float lane_sum(vec v) {
+    float f[8];
+    _mm256_storeu_ps(f, v);
+    return f[0] + f[1] + f[2] + f[3] + f[4] + f[5] + f[6] + f[7];
+}
+#else
+#define LANES 0
+#endif
+
+enum { ITERATIONS = 20000000, RUNS = 5, MAX_THREADS = 1024 };
+
+#if LANES > 0
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void *chains(void *out) {
+    volatile float start = 1.0f;
+    vec c[12];
+    for (int i = 0; i < 12; i++) c[i] = SET1(start + (float)i);
+    const vec b = SET1(0.999999f), a = SET1(1e-7f);
+    for (long k = 0; k < ITERATIONS; k++) {
+        c[0] = FMA(c[0], b, a); c[1] = FMA(c[1], b, a); c[2] = FMA(c[2], b, a); c[3] = FMA(c[3], b, a);
+        c[4] = FMA(c[4], b, a); c[5] = FMA(c[5], b, a); c[6] = FMA(c[6], b, a); c[7] = FMA(c[7], b, a);
+        c[8] = FMA(c[8], b, a); c[9] = FMA(c[9], b, a); c[10] = FMA(c[10], b, a); c[11] = FMA(c[11], b, a);
+    }
+    vec s = c[0];
+    for (int i = 1; i < 12; i++) s = ADD(s, c[i]);
+    *(float *)out = lane_sum(s);
+    return NULL;
+}
+#endif
+
+int main(int argc, char **argv) {
+    const int threads = argc == 2 ? atoi(argv[1]) : 0;
+    if (threads < 1 || threads > MAX_THREADS) {
+        fprintf(stderr, "usage: %s THREADS (1 to %d)\n", argv[0], MAX_THREADS);
+        return 2;
+    }
+#if LANES > 0
+    static pthread_t workers[MAX_THREADS];
+    static float sums[MAX_THREADS];
+    double best = 0.0, checksum = 0.0;
+    for (int run = 0; run < RUNS; run++) {
+        const double t0 = now();
+        for (int t = 0; t < threads; t++) {
+            if (pthread_create(&workers[t], NULL, chains, &sums[t]) != 0) {
+                fprintf(stderr, "%s: cannot start thread %d\n", argv[0], t);
+                return 1;
+            }
+        }
+        for (int t = 0; t < threads; t++) pthread_join(workers[t], NULL);
+        const double seconds = now() - t0, gflops = (double)threads * ITERATIONS * 12.0 * LANES * 2.0 / seconds / 1e9;
+        if (gflops > best) best = gflops;
+        for (int t = 0; t < threads; t++) checksum += sums[t];
+    }
+    if (checksum != checksum) return 1; /* never: keeps the sums observable */
+    printf("%.3f %d\n", best, LANES);
+#else
+    printf("0 0\n");
+#endif
+    return 0;
+}
+
+"""#,
     "fragments.c.tmpl": #"""
 @@ shape_constant
 #define {{PREFIX}}_{{KEY}} {{VALUE}}
@@ -921,7 +1019,8 @@ static void {{FN}}(int batch, int nt, const float *restrict x, const float *rest
  * The .m2w reader shared by the CPU (model.c.tmpl) and CUDA (Templates/cuda/model.cu.tmpl) libraries; valid C11
  * and C++17. The including file defines: {{NAME}}_model with `unsigned char *image`, `size_t image_size` and
  * `const void *tensor[]`; m2_set_error; M2W_VERSION, M2W_FIXED_HEADER, M2W_HASH_BYTES, M2W_ALIGN,
- * M2_NUM_TENSORS, m2_expected_tensors and m2_model_hash.
+ * M2_NUM_TENSORS, m2_expected_tensors and m2_model_hash; and m2_alloc_large(bytes), which returns memory aligned to
+ * at least M2W_ALIGN that free() releases (the CPU library asks for huge pages there, CUDA's host copy is brief).
  */
 static uint32_t m2_u32(const unsigned char *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;

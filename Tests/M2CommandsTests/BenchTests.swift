@@ -24,6 +24,14 @@ struct BenchTests {
         return results
     }
 
+    /// Linux x86-64 with AVX2 and FMA (or AVX-512), where Templates/cpu/fma_peak.c.tmpl has a vector FMA to time.
+    static let hostHasVectorFMA: Bool = {
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
+        let set = Set(flags.split(separator: " ").map(String.init))
+        return set.contains("avx512f") || (set.contains("avx2") && set.contains("fma"))
+    }()
+
     @Test("--json lines carry the documented keys with consistent values, one per (L, batch)")
     func jsonSchema() throws {
         let results = try records(["--seq-len", "32,64", "--batch", "1,2", "--outputs", "last_hidden_state", "--json"])
@@ -34,7 +42,8 @@ struct BenchTests {
             #expect(!line.contains("\n"))
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             for key in ["seq_len", "batch", "threads", "ms_per_forward", "tokens_per_ms", "model_gflop_per_forward",
-                        "achieved_gflops", "sgemm_gflops_same_run", "m2c_version", "date"] {
+                        "achieved_gflops", "sgemm_gflops_same_run", "fma_peak_gflops_same_run", "percent_of_fma_peak",
+                        "m2c_version", "date"] {
                 #expect(object[key] != nil, "missing \(key)")
             }
             let ms = try #require(object["ms_per_forward"] as? Double)
@@ -43,6 +52,15 @@ struct BenchTests {
             #expect(abs(try #require(object["tokens_per_ms"] as? Double) - Double(record.seqLen * record.batch) / ms) < 1e-9 * Double(record.seqLen))
             #expect(abs(try #require(object["achieved_gflops"] as? Double) - gflop / (ms * 1e-3)) < 1e-6 * gflop / (ms * 1e-3))
             #expect(object["sgemm_gflops_same_run"] is Double || object["sgemm_gflops_same_run"] is NSNull)
+            // The roofline: measured wherever the CPU has a vector FMA to measure, and no model runs above it.
+            if Self.hostHasVectorFMA {
+                let peak = try #require(object["fma_peak_gflops_same_run"] as? Double, "no FMA peak on an AVX2/AVX-512 host")
+                let achieved = gflop / (ms * 1e-3)
+                #expect(peak > achieved, "the tiny model at \(achieved) GFLOP/s above the FMA peak \(peak)")
+                #expect(abs(try #require(object["percent_of_fma_peak"] as? Double) - 100 * achieved / peak) < 1e-9 * 100 * achieved / peak)
+            } else {
+                #expect(object["fma_peak_gflops_same_run"] is Double || object["fma_peak_gflops_same_run"] is NSNull)
+            }
             #expect(object["m2c_version"] as? String == M2CVersion.string)
 
             // Model flops: the elaborated graph at this length, per item, times the batch.
@@ -79,10 +97,11 @@ struct BenchTests {
 
     @Test("--profile adds per-op rows whose shares sum to 1 and whose flops add up to the model's")
     func profile() throws {
-        let results = try records(["--profile", "--no-sgemm"])
+        let results = try records(["--profile", "--no-sgemm", "--no-peak"])
         let (record, report) = try #require(results.first)
         let profile = try #require(report)
         #expect(record.sgemmGflopsSameRun == nil)
+        #expect(record.fmaPeakGflopsSameRun == nil && record.percentOfFmaPeak == nil)
         #expect(record.cflags.contains("-DM2_PROFILE"))
         #expect(!profile.ops.isEmpty)
         #expect(abs(profile.ops.reduce(0) { $0 + $1.share } - 1) < 1e-9)
