@@ -189,17 +189,18 @@ static void {{FN}}_epilogue(const m2_epilogue *e, float *tile, long rows, long c
 
 """#,
     "epilogue_glu.c.tmpl": #"""
-/* {{COMMENT}}: its epilogue, {{STEPS_DOC}}, on one gate tile (in y, where the result goes) and its value tile. */
-static void {{FN}}_glu_epilogue(const m2_glu_epilogue *e, float *tile, const float *value, long ld_value, long rows,
-                                long cols) {
+/* {{COMMENT}}: its epilogue, {{STEPS_DOC}}, on one gate tile and its value tile (rows ld_tile floats apart, on the
+ * stack), written into y at `tile`. */
+static void {{FN}}_glu_epilogue(const m2_glu_epilogue *e, float *tile, const float *gate, const float *value,
+                                long ld_tile, long rows, long cols) {
     const long at = (long)(tile - e->y), r0 = at / e->ldy, c0 = at % e->ldy, ldy = e->ldy;
     (void)r0;
     (void)c0; /* steps that read no operand need neither */
 {{POINTERS}}    for (long i = 0; i < rows; i++) {
         float *restrict yi = tile + i * ldy;
-        const float *restrict ui = value + i * ld_value;
+        const float *restrict gi = gate + i * ld_tile, *restrict ui = value + i * ld_tile;
         for (long j = 0; j < cols; j++) {
-            float v = yi[j], u = ui[j];
+            float v = gi[j], u = ui[j];
 {{STEPS}}            yi[j] = ({{GATE_EXPR}}) * u;
         }
     }
@@ -616,11 +617,12 @@ typedef struct m2_epilogue {
     long ldy;
     const float *const *operand;
 } m2_epilogue;
-/* A GLU epilogue (a fused_matmul whose last step is glu_f): `apply` finishes rows × cols of y at `tile` (rows ldy
- * floats apart, ldy = I, half the product's columns) from the raw gate products there and the raw value products
- * at `value` (rows ld_value floats apart); tile's offset in y gives the gate column c, its value is column c + I. */
+/* A GLU epilogue (a fused_matmul whose last step is glu_f): `apply` writes rows × cols of y at `tile` (rows ldy
+ * floats apart, ldy = I, half the product's columns) from the raw gate and value products at `gate` and `value`
+ * (rows ld_tile floats apart); tile's offset in y gives the gate column c, its value is column c + I. */
 typedef struct m2_glu_epilogue {
-    void (*apply)(const struct m2_glu_epilogue *e, float *tile, const float *value, long ld_value, long rows, long cols);
+    void (*apply)(const struct m2_glu_epilogue *e, float *tile, const float *gate, const float *value, long ld_tile,
+                  long rows, long cols);
     const float *y;
     long ldy;
     const float *const *operand;
@@ -654,36 +656,37 @@ static inline void m2_gemm_tile_generic(long kc, const float *restrict a, long l
 
 """#,
     "gemm_glu.c.tmpl": #"""
-/* One work item of a GLU GEMM with the {{ISA}} micro-kernel. Per panel of {{NR}} gate columns: first every {{MR}}-row
- * gate tile (xg · the gate panel, kg deep) is stored into y, then every value tile (xv · the value panel, kv deep)
- * goes to a {{MR}} × {{NR}} scratch on the stack and the epilogue finishes that tile of y at once — so one panel
- * at a time is read from L1 by all row tiles (as in m2_gemm_rect), the m × {{NR}} gate strip of y waits in L1/L2,
- * and the product of twice y's width is never stored. k is not split (the tiling keeps whole k for GLU GEMMs).
- * A half whose inputs are all padding has k = 0: its tiles are zeros. */
+/* One work item of a GLU GEMM with the {{ISA}} micro-kernel. Row tiles outer, panels inner: for each {{MR}}-row tile
+ * and each panel of {{NR}} gate columns, the gate tile (xg · the gate panel, kg deep) and the value tile (xv · the
+ * value panel, kv deep) go to two {{MR}} × {{NR}} scratches on the stack and the epilogue writes f(gate) · value into
+ * y at once: the tile's x rows stay in L1 across the panels, the product of twice y's width is never stored, and y
+ * is written once per element. The next tile's lines of y are prefetched for writing first (as in m2_gemm_rect).
+ * Against panels outer with the gate tile stored into y and read back: 86.6–90.5 → 92.4–93.1 GFLOP/s on one
+ * thread for M2-BERT-base's GLU (docs/PERFORMANCE.md, tenth round). k is not split (the tiling keeps whole k for
+ * GLU GEMMs). A half whose inputs are all padding has k = 0: its tiles are zeros. */
 M2_GEMM_TARGET_{{ISA}}
 static void m2_gemm_glu_{{ISA}}(long m, long n, long kg, long kv, const float *restrict xg, const float *restrict xv,
                                 long ldx, const float *restrict gate_panels, const float *restrict value_panels,
                                 long panel_stride, float *restrict y, long ldy, const m2_glu_epilogue *epilogue) {
-    float value[{{MR}} * {{NR}}];
-    for (long j = 0; j < n; j += {{NR}}) {
-        const long nr = n - j < {{NR}} ? n - j : {{NR}};
-        const float *bg = gate_panels + (j / {{NR}}) * panel_stride, *bv = value_panels + (j / {{NR}}) * panel_stride;
-        for (long i = 0; i < m; i += {{MR}}) {
-            const long mr = m - i < {{MR}} ? m - i : {{MR}};
-            if (mr == {{MR}} && nr == {{NR}}) {
-                m2_gemm_tile_{{ISA}}(kg, xg + i * ldx, ldx, bg, y + i * ldy + j, ldy, 0);
-            } else {
-                m2_gemm_edge(kg, xg + i * ldx, ldx, bg, {{NR}}, y + i * ldy + j, ldy, 0, mr, nr);
+    float gate[{{MR}} * {{NR}}], value[{{MR}} * {{NR}}];
+    for (long i = 0; i < m; i += {{MR}}) {
+        const long mr = m - i < {{MR}} ? m - i : {{MR}};
+        for (long j = 0; j < n; j += {{NR}}) {
+            const long nr = n - j < {{NR}} ? n - j : {{NR}};
+            const float *bg = gate_panels + (j / {{NR}}) * panel_stride, *bv = value_panels + (j / {{NR}}) * panel_stride;
+            if (j + {{NR}} < n) {
+                m2_gemm_prefetch_tile(y + i * ldy + j + {{NR}}, ldy, mr, {{MR}}, n - j - {{NR}} < {{NR}} ? n - j - {{NR}} : {{NR}});
+            } else if (i + {{MR}} < m) {
+                m2_gemm_prefetch_tile(y + (i + {{MR}}) * ldy, ldy, m - i - {{MR}}, {{MR}}, n < {{NR}} ? n : {{NR}});
             }
-        }
-        for (long i = 0; i < m; i += {{MR}}) {
-            const long mr = m - i < {{MR}} ? m - i : {{MR}};
             if (mr == {{MR}} && nr == {{NR}}) {
+                m2_gemm_tile_{{ISA}}(kg, xg + i * ldx, ldx, bg, gate, {{NR}}, 0);
                 m2_gemm_tile_{{ISA}}(kv, xv + i * ldx, ldx, bv, value, {{NR}}, 0);
             } else {
+                m2_gemm_edge(kg, xg + i * ldx, ldx, bg, {{NR}}, gate, {{NR}}, 0, mr, nr);
                 m2_gemm_edge(kv, xv + i * ldx, ldx, bv, {{NR}}, value, {{NR}}, 0, mr, nr);
             }
-            epilogue->apply(epilogue, y + i * ldy + j, value, {{NR}}, mr, nr);
+            epilogue->apply(epilogue, y + i * ldy + j, gate, value, {{NR}}, mr, nr);
         }
     }
 }
