@@ -70,7 +70,8 @@ struct BenchRecord: Codable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var object = try JSONSerialization.jsonObject(with: encoder.encode(self)) as? [String: Any] ?? [:]
-        for key in [CodingKeys.sgemmGflopsSameRun, .percentOfSgemm, .fmaPeakGflopsSameRun, .percentOfFmaPeak] where object[key.rawValue] == nil {
+        let nullable: [CodingKeys] = [.sgemmGflopsSameRun, .percentOfSgemm, .fmaPeakGflopsSameRun, .percentOfFmaPeak]
+        for key in nullable where object[key.rawValue] == nil {
             object[key.rawValue] = NSNull()
         }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])

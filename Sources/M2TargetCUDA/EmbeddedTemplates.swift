@@ -640,7 +640,7 @@ __global__ void m2_reduce_kernel(const T *__restrict__ x, T *__restrict__ y, lon
 #define M2W_HASH_BYTES 32u
 #define M2W_ALIGN 64u
 /* The .m2w reader's allocation (m2w_loader.c.tmpl): the host image lives only until it is uploaded. */
-static void *m2_alloc_large(size_t bytes) { return aligned_alloc(M2W_ALIGN, (bytes + M2W_ALIGN - 1) / M2W_ALIGN * M2W_ALIGN); }
+static void *m2_alloc_large(size_t bytes) { return aligned_alloc(M2W_ALIGN, bytes); }
 #define M2_NUM_TENSORS {{NUM_TENSORS}}
 #define M2_STATICS_FLOATS {{STATICS_FLOATS}}
 #define M2_NUM_TABLE_FLOATS {{NUM_TABLE_FLOATS}}
