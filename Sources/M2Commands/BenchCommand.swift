@@ -13,13 +13,13 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Time compiled forwards: ms/forward, tokens/ms, GFLOP/s, % of an in-run OpenBLAS sgemm and FMA peak.",
         discussion: """
-        For every --seq-len L the model is compiled with --param seq_len=L (parameters that default to seq_len, such
-        as max_positions and l_max in the examples, follow it), built with CFLAGS (default -O3 -march=native) and
-        OpenMP, and loaded in process. For every --threads T: OpenBLAS sgemm 2048³ and the float32 FMA peak
-        (independent FMA chains) on T threads are measured (small C programs built once into ~/.cache/m2c), then
-        for every --batch B the forward is warmed up for --warmup-seconds and timed --reps times. Reported: median
-        (and min) ms per forward, tokens/ms, model GFLOP per forward (FFT-route long convolutions, multiply-add = 2,
-        see docs/PERFORMANCE.md), GFLOP/s and its share of the sgemm rate and of the FMA peak. --profile builds with
+        For every --seq-len L the model is compiled with --param seq_len=L (parameters that default to seq_len, such \
+        as max_positions and l_max in the examples, follow it), built with CFLAGS (default -O3 -march=native) and \
+        OpenMP, and loaded in process. For every --threads T: OpenBLAS sgemm 2048³ and the float32 FMA peak \
+        (independent FMA chains) on T threads are measured (small C programs built once into ~/.cache/m2c), then \
+        for every --batch B the forward is warmed up for --warmup-seconds and timed --reps times. Reported: median \
+        (and min) ms per forward, tokens/ms, model GFLOP per forward (FFT-route long convolutions, multiply-add = 2, \
+        see docs/PERFORMANCE.md), GFLOP/s and its share of the sgemm rate and of the FMA peak. --profile builds with \
         -DM2_PROFILE and adds a per-op and per-kind table.
         --json prints one JSON object per line per (L, batch, threads) instead of the table; progress goes to stderr.
         Timings depend on the machine's load: compare ratios measured in one run.

@@ -11,10 +11,10 @@ struct CompileCommand: ParsableCommand {
         commandName: "compile",
         abstract: "Compile a model into a C or CUDA library (header, source, weights, Makefile, Swift wrapper).",
         discussion: """
-        Writes DIR/NAME.h, NAME.c, NAME.m2w (with --weights or --random-weights), Makefile, NAME.pc.in,
-        NAME.swift and module.modulemap (see docs/OUTPUT.md). --build runs make so DIR also holds libNAME.a and
+        Writes DIR/NAME.h, NAME.c, NAME.m2w (with --weights or --random-weights), Makefile, NAME.pc.in, \
+        NAME.swift and module.modulemap (see docs/OUTPUT.md). --build runs make so DIR also holds libNAME.a and \
         libNAME.so. --dump-ir DIR writes the IR after every pass; DIR/NAME.ir is the IR the emitter walked.
-        --target cuda writes NAME.cu instead of NAME.c and a Makefile building libNAME.so with nvcc for every
+        --target cuda writes NAME.cu instead of NAME.c and a Makefile building libNAME.so with nvcc for every \
         --cuda-arch (docs/CUDA.md); --precision picks fp32, bf16 or fp16 storage.
         """)
 

@@ -13,10 +13,10 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Check compiled code against the reference interpreter and golden outputs.",
         discussion: """
-        Compiles the model to a temporary directory (or --keep DIR), builds it with make, runs it on the golden
-        inputs (--golden) or on random token ids (--batch, --random-inputs), and prints per output the max abs and
-        relative L2 error against the Float64 reference and, with --golden, against the golden outputs.
-        Generated float32 code passes when max|out − ref| ≤ 1e-4 · std(ref) (../shared/golden/README.md); --target
+        Compiles the model to a temporary directory (or --keep DIR), builds it with make, runs it on the golden \
+        inputs (--golden) or on random token ids (--batch, --random-inputs), and prints per output the max abs and \
+        relative L2 error against the Float64 reference and, with --golden, against the golden outputs. \
+        Generated float32 code passes when max|out − ref| ≤ 1e-4 · std(ref) (../shared/golden/README.md); --target \
         cuda builds with nvcc and runs on the GPU (bf16/fp16 pass within 2e-2 · std(ref)).
         The CUDA runtime's error (no device, old driver) is reported and fails the command.
         Exits non-zero when an output fails.
