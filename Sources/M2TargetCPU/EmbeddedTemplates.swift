@@ -1693,9 +1693,12 @@ static void {{FN}}(int batch, int nt, const float *restrict x, const float *rest
                    const float *restrict r, const float *restrict spectrum, float *restrict y, float *restrict scratch,
                    const float *restrict tables, const float *restrict z, const float *restrict zw,
                    const float *restrict zb) {
-    const long sequences = (long)batch * {{SEQUENCES}}L, per_unit = {{PAIRED}} ? 2 : 1;
-    const long seq_units = (sequences + per_unit - 1) / per_unit, groups = {{GROUPS}}L;
-    const long units = seq_units * groups;
+    /* Units: with a Hermitian spectrum, pairs of sequences (`groups` units each), then for an odd last sequence
+     * pairs of full channel groups and the groups left over; else one unit per sequence and group. */
+    const long sequences = (long)batch * {{SEQUENCES}}L, groups = {{GROUPS}}L;
+    const long sequence_pairs = {{PAIRED}} ? sequences / 2 : 0, paired_units = sequence_pairs * groups;
+    const long channel_pairs = {{PAIRED}} ? {{H}}L / {{LANES}}L / 2 : 0, per_single = groups - channel_pairs;
+    const long units = paired_units + (sequences - 2 * sequence_pairs) * per_single;
     long workers = (long)batch * {{SLOTS_PER_ITEM}}L;
     if (workers > units) workers = units;
     if (workers > nt) workers = nt;
@@ -1707,7 +1710,16 @@ static void {{FN}}(int batch, int nt, const float *restrict x, const float *rest
     for (long w = 0; w < workers; w++) {
         float *buf = scratch + w * {{SLOT_FLOATS}}L;
         for (long t = units * w / workers; t < units * (w + 1) / workers; t++) {
-            const long group = t % groups, sequence = t / groups * per_unit, c0 = group * {{LANES}}L;
+            long sequence, group;
+            int paired;
+            if (t < paired_units) { /* a pair of sequences */
+                sequence = t / groups * 2, group = t % groups, paired = 1;
+            } else { /* a sequence of its own: pairs of channel groups, then single groups */
+                const long u = (t - paired_units) % per_single;
+                sequence = 2 * sequence_pairs + (t - paired_units) / per_single;
+                group = u < channel_pairs ? 2 * u : u + channel_pairs, paired = u < channel_pairs ? 2 : 0;
+            }
+            const long c0 = group * {{LANES}}L;
             const int lanes = (int)({{H}}L - c0 < {{LANES}}L ? {{H}}L - c0 : {{LANES}}L);
             /* The unit's channel c0 at position 0 of its (first) sequence (each sequence is {{H}}·{{L}} floats; of
              * z, {{L}} rows of {{Z_STRIDE}}). */
@@ -1715,7 +1727,7 @@ static void {{FN}}(int batch, int nt, const float *restrict x, const float *rest
             m2_mc{{LANES}}_unit(&{{FN}}_shape, tables, x ? x + at : NULL, g1 ? g1 + at : NULL, g2 ? g2 + at : NULL,
                                 r ? r + at : NULL, spectrum, c0, lanes, y + at, buf,
                                 z ? z + sequence * {{L}}L * {{Z_STRIDE}}L + c0 : NULL, zw, zb,
-                                sequence + 1 < sequences && per_unit == 2);
+                                paired);
         }
     }
 }
@@ -2204,12 +2216,14 @@ typedef struct {
     const m2_mc{{LANES}}_shape *s;
     const float *tables, *x, *g1, *g2, *r;
     float *y;
-    /* A paired unit's second sequence (the next one, H·L floats on): its operands, read and written as those above. */
-    int paired;
+    /* A paired unit's second signal, its operands read and written as those above: the next sequence (H·L floats
+     * on), or with channel_paired the next channel group of the same sequence (its own spectrum spec_b). */
+    int paired, channel_paired;
     const float *x_b, *g1_b, *g2_b, *r_b;
     float *y_b;
     const m2_mc{{LANES}}_input_conv *in; /* the fused input convolution, or NULL */
     const m2_mc{{LANES}}_v *spec;       /* the unit's channel group of the packed spectrum: position k at [2k], [2k + 1] */
+    const m2_mc{{LANES}}_v *spec_b;     /* a channel-paired unit's second group's spectrum (else NULL) */
     int lanes;
     m2_mc{{LANES}}_v *bre, *bim;        /* the unit's N points: real plane, imaginary plane */
     m2_mc{{LANES}}_v *ure, *uim, *vre, *vim; /* one DFT's input and output, up to the largest factor */
@@ -2300,6 +2314,51 @@ M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_spectrum_product(int r, long base, con
     }
 }
 
+/* The last level's block holding frequencies −k (mod N) of block `block`'s k: blocks are the positions with one
+ * value of k mod M (M = N_1⋯N_{p−1}, its base-N_i digits reversed into the block index), contiguous in the last
+ * digit j of k = k mod M + M·j. `k0`: whether that k mod M is 0 (then j pairs with (r − j) mod r, else r − 1 − j). */
+static inline long m2_mc{{LANES}}_partner_block(const m2_mc{{LANES}}_shape *s, long block, int *k0) {
+    long digit[32], rest = block, low = 0, place = 1, partner = 0;
+    for (int i = s->levels - 2; i >= 0; i--) {
+        digit[i] = rest % s->factors[i];
+        rest /= s->factors[i];
+    }
+    for (int i = 0; i < s->levels - 1; i++) {
+        low += digit[i] * place;
+        place *= s->factors[i];
+    }
+    *k0 = low == 0;
+    rest = (place - low) % place;
+    for (int i = 0; i < s->levels - 1; i++) {
+        partner = partner * s->factors[i] + rest % s->factors[i];
+        rest /= s->factors[i];
+    }
+    return partner;
+}
+
+/* A channel-paired unit's spectrum product. z = a + i·b holds two channel groups of one sequence, whose real
+ * kernels differ, so Z·K does not separate them: with Z' = Z at −k, A = (Z + conj Z')/2 = DFT(a)[k] and
+ * B = (Z − conj Z')/2 = i·DFT(b)[k], Y = A·K_a + B·K_b = DFT(conv a + i·conv b)[k], and at −k, where A and B are
+ * conj A and −conj B, Y' = conj A·K_a' − conj B·K_b'. Positions base … base + r − 1 are in (re, im), their partners
+ * at base_p in (pre, pim) (the same arrays when base_p = base: the block is its own partner). */
+M2_MC{{LANES}}_TARGET
+M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_pair_product(int r, long base, long base_p, int k0, m2_mc{{LANES}}_v *re,
+                                                    m2_mc{{LANES}}_v *im, m2_mc{{LANES}}_v *pre, m2_mc{{LANES}}_v *pim,
+                                                    const m2_mc{{LANES}}_work *w) {
+    for (int j = 0; j < r; j++) {
+        const int jp = k0 ? (r - j) % r : r - 1 - j;
+        if (base == base_p && jp < j) continue; /* done with its partner */
+        const m2_mc{{LANES}}_v ar = 0.5f * (re[j] + pre[jp]), ai = 0.5f * (im[j] - pim[jp]);
+        const m2_mc{{LANES}}_v br = 0.5f * (re[j] - pre[jp]), bi = 0.5f * (im[j] + pim[jp]);
+        const m2_mc{{LANES}}_v *ka = w->spec + 2 * (base + j), *kb = w->spec_b + 2 * (base + j);
+        const m2_mc{{LANES}}_v *kap = w->spec + 2 * (base_p + jp), *kbp = w->spec_b + 2 * (base_p + jp);
+        re[j] = ar * ka[0] - ai * ka[1] + br * kb[0] - bi * kb[1];
+        im[j] = ar * ka[1] + ai * ka[0] + br * kb[1] + bi * kb[0];
+        pre[jp] = ar * kap[0] + ai * kap[1] - br * kbp[0] - bi * kbp[1];
+        pim[jp] = ar * kap[1] - ai * kap[0] - br * kbp[1] + bi * kbp[0];
+    }
+}
+
 /* One level: the block is the whole padded input and the output goes straight to y. */
 M2_MC{{LANES}}_TARGET
 M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_only_level(int r, const m2_mc{{LANES}}_work *w) {
@@ -2311,7 +2370,8 @@ M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_only_level(int r, const m2_mc{{LANES}}
             w->uim[j] = m2_mc{{LANES}}_input_b(w, j);
         }
         m2_mc{{LANES}}_pair_dft(r, fre, fim, w);
-        m2_mc{{LANES}}_spectrum_product(r, 0, w);
+        if (w->channel_paired) m2_mc{{LANES}}_pair_product(r, 0, 0, 1, w->vre, w->vim, w->vre, w->vim, w);
+        else m2_mc{{LANES}}_spectrum_product(r, 0, w);
         m2_mc{{LANES}}_pair_dft_out(r, fre, fim, w, w->vre, w->vim, w->ure, w->uim);
         for (int j = 0; j < r / 2; j++) {
             m2_mc{{LANES}}_output(w, j, &w->ure[j]);
@@ -2376,6 +2436,23 @@ M2_MC{{LANES}}_TARGET
 M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_last_level(int r, const m2_mc{{LANES}}_work *w) {
     const m2_mc{{LANES}}_shape *s = w->s;
     const float *fre = w->tables + s->dft_offset[s->levels - 1], *fim = fre + (long)r * r;
+    if (w->channel_paired) { /* each block with the block of its frequencies' negatives */
+        for (long block = 0; block < s->n / r; block++) {
+            int k0;
+            const long partner = m2_mc{{LANES}}_partner_block(s, block, &k0), base = block * r, base_p = partner * r;
+            if (partner < block) continue;
+            m2_mc{{LANES}}_level_dft(r, 1.0f, fre, fim, w->bre + base, w->bim + base, 1, w->vre, w->vim, 1);
+            if (partner == block) {
+                m2_mc{{LANES}}_pair_product(r, base, base, k0, w->vre, w->vim, w->vre, w->vim, w);
+            } else {
+                m2_mc{{LANES}}_level_dft(r, 1.0f, fre, fim, w->bre + base_p, w->bim + base_p, 1, w->wre, w->wim, 1);
+                m2_mc{{LANES}}_pair_product(r, base, base_p, k0, w->vre, w->vim, w->wre, w->wim, w);
+                m2_mc{{LANES}}_level_dft(r, -1.0f, fre, fim, w->wre, w->wim, 1, w->bre + base_p, w->bim + base_p, 1);
+            }
+            m2_mc{{LANES}}_level_dft(r, -1.0f, fre, fim, w->vre, w->vim, 1, w->bre + base, w->bim + base, 1);
+        }
+        return;
+    }
     for (long base = 0; base < s->n; base += r) {
         m2_mc{{LANES}}_level_dft(r, 1.0f, fre, fim, w->bre + base, w->bim + base, 1, w->vre, w->vim, 1);
         m2_mc{{LANES}}_spectrum_product(r, base, w);
@@ -2429,8 +2506,9 @@ M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_first_inverse(int r, const m2_mc{{LANE
 }
 
 /* One work unit: `lanes` consecutive rows (channels c0 …) of x, g1, g2, r and y, each pointer at the unit's first
- * row; `paired`: the same channels of the next sequence too (H·L floats on; of z, L rows on), transformed together
- * as the imaginary part (a Hermitian spectrum only). Forward levels in decimation-in-frequency order, in place (stage 1 reads only the non-zero half of the padded
+ * row; `paired` 1: the same channels of the next sequence too (H·L floats on; of z, L rows on), transformed together
+ * as the imaginary part (a Hermitian spectrum only); `paired` 2: the next {{LANES}} channels of the same sequence
+ * instead (both groups full), with their own kernels (m2_mc{{LANES}}_pair_product). Forward levels in decimation-in-frequency order, in place (stage 1 reads only the non-zero half of the padded
  * input), the spectrum product fused into the last level between its forward and inverse DFT, inverse levels in
  * reverse order with conjugate twiddles; inverse stage 1 writes only the first L real outputs. */
 M2_MC{{LANES}}_TARGET
@@ -2444,8 +2522,9 @@ static void m2_mc{{LANES}}_unit(const m2_mc{{LANES}}_shape *restrict s, const fl
     /* Zeroed only to keep gcc's maybe-uninitialized analysis quiet: every element read is written first. */
     vec ure[MAX_FACTOR] = { { 0 } }, uim[MAX_FACTOR] = { { 0 } }, vre[MAX_FACTOR] = { { 0 } }, vim[MAX_FACTOR] = { { 0 } };
     vec wre[MAX_FACTOR] = { { 0 } }, wim[MAX_FACTOR] = { { 0 } };
-    const long next = s->h * s->l; /* floats from one sequence to the next (z: l rows) */
-    m2_mc{{LANES}}_input_conv in;
+    /* floats from the first signal to the second: one sequence on (z: l rows), or one channel group */
+    const long next = paired == 2 ? V * s->channel_stride : s->h * s->l, z_next = paired == 2 ? V : s->l * s->z_stride;
+    m2_mc{{LANES}}_input_conv in, in_b;
     if (z) {
         m2_mc{{LANES}}_input_init(&in, s, zw, zb, c0, lanes);
         in.xg1 = (vec *)buf + 2 * s->n;
@@ -2453,12 +2532,15 @@ static void m2_mc{{LANES}}_unit(const m2_mc{{LANES}}_shape *restrict s, const fl
         in.xg1_b = in.g2 + s->l;
         in.g2_b = in.xg1_b + s->l;
         m2_mc{{LANES}}_input_fill(&in, s, z, lanes, in.xg1, in.g2);
-        if (paired) m2_mc{{LANES}}_input_fill(&in, s, z + s->l * s->z_stride, lanes, in.xg1_b, in.g2_b);
+        if (paired == 2) m2_mc{{LANES}}_input_init(&in_b, s, zw, zb, c0 + V, lanes); /* the second group's taps */
+        if (paired) m2_mc{{LANES}}_input_fill(paired == 2 ? &in_b : &in, s, z + z_next, lanes, in.xg1_b, in.g2_b);
     }
 #define M2_MC{{LANES}}_NEXT(p) (paired && (p) ? (p) + next : NULL)
-    const m2_mc{{LANES}}_work w = {s, tables, x, g1, g2, r, y, paired, M2_MC{{LANES}}_NEXT(x), M2_MC{{LANES}}_NEXT(g1),
-                                 M2_MC{{LANES}}_NEXT(g2), M2_MC{{LANES}}_NEXT(r), M2_MC{{LANES}}_NEXT(y), z ? &in : NULL,
-                                 (const vec *)spectrum + c0 / V * 2 * s->n, lanes, (vec *)buf, (vec *)buf + s->n,
+    const vec *spec = (const vec *)spectrum + c0 / V * 2 * s->n;
+    const m2_mc{{LANES}}_work w = {s, tables, x, g1, g2, r, y, paired != 0, paired == 2, M2_MC{{LANES}}_NEXT(x),
+                                 M2_MC{{LANES}}_NEXT(g1), M2_MC{{LANES}}_NEXT(g2), M2_MC{{LANES}}_NEXT(r),
+                                 M2_MC{{LANES}}_NEXT(y), z ? &in : NULL, spec, paired == 2 ? spec + 2 * s->n : NULL,
+                                 lanes, (vec *)buf, (vec *)buf + s->n,
                                  ure, uim, vre, vim, wre, wim};
 #undef M2_MC{{LANES}}_NEXT
     const int p = s->levels;

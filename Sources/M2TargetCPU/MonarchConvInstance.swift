@@ -19,7 +19,7 @@ extension KernelInstantiator {
             "GROUPS": "\(kernelPlan.groups)", "SEQUENCES": "\(kernelPlan.sequences)",
             "SLOTS_PER_ITEM": "\(kernelPlan.slotsPerItem)", "SLOT_FLOATS": "\(kernelPlan.slotFloats)",
             "PAIRED": kernelPlan.pairsSequences ? "1" : "0",
-            "PAIRING_DOC": kernelPlan.pairsSequences ? "two sequences per unit when there are two: the spectrum is Hermitian"
+            "PAIRING_DOC": kernelPlan.pairsSequences ? "two sequences per unit when there are two, two channel groups for an odd last sequence: the spectrum is Hermitian"
                 : "the spectrum is not known to be Hermitian, so sequences are not paired",
             "TAPS": "\(inputConv?.taps ?? 0)", "Z_STRIDE": "\(inputConv == nil ? 0 : type(op.operands[0]).shape.last ?? 0)",
             "SEGMENTS": list(kernelPlan.segmentOffsets(inputConv, preGate: preGate, postGate: postGate)),

@@ -19,7 +19,9 @@ struct MonarchConvKernelPlan: Hashable {
     let hasInputConv: Bool
     /// Each work unit transforms two sequences at once, one as the real and one as the imaginary part of the
     /// complex input: exact when the kernel is real, i.e. the spectrum Hermitian (`HermitianSpectrum`), which
-    /// only a compile-time constant spectrum can be shown to be. Halves the transforms at batch ≥ 2.
+    /// only a compile-time constant spectrum can be shown to be. Halves the transforms at batch ≥ 2. An odd last
+    /// sequence (batch 1 included) pairs its full channel groups instead, each with its own kernel
+    /// (m2_mcN_pair_product in the template).
     let pairsSequences: Bool
     /// The most taps the kernel's fused input convolution holds per lane (M2_MCV_MAX_TAPS in the template).
     static let maxInputTaps = 8

@@ -8,7 +8,8 @@ import Testing
 /// one to four levels, factors that are not powers of two, channel counts that leave a partial lane group, and
 /// every combination of gates; batch 3, so several work units and arena slots are in use. With a Hermitian spectrum
 /// (a real kernel, as every M2 long convolution has) the kernel pairs sequences 0 and 1 into one complex transform
-/// and runs sequence 2 alone, so both paths are checked.
+/// and runs sequence 2 as pairs of full channel groups (each with its own kernel) plus the groups left over, so
+/// every path is checked; the batch-1 cases have only the channel pairs.
 @Suite("CPU target: fused monarch_conv kernel", .serialized)
 struct MonarchConvKernelTests {
     struct Case: CustomStringConvertible, Sendable {
@@ -20,11 +21,12 @@ struct MonarchConvKernelTests {
         var inputConv: MonarchInputConv? = nil
         /// The spectrum of a random real kernel (Hermitian: the kernel pairs sequences) instead of random values.
         var hermitian = false
+        var batch = 3
         var description: String {
             "H=\(channels) factors=\(factors.map(String.init).joined(separator: "x")) pre=\(gates.pre) post=\(gates.post) residual=\(gates.residual)"
                 + (layout == .channelsLast ? " channels-last" : "")
                 + (inputConv.map { " input conv \($0.taps) taps, segments \($0.segments)" } ?? "")
-                + (hermitian ? " real kernel (paired)" : "")
+                + (hermitian ? " real kernel (paired)" : "") + (batch == 3 ? "" : " batch \(batch)")
         }
     }
 
@@ -66,6 +68,20 @@ struct MonarchConvKernelTests {
              inputConv: MonarchInputConv(taps: 4, segments: [1, 1]), hermitian: true),
     ]
 
+    /// One sequence, so only channel groups pair (two full groups per unit, each its own kernel; a block of the last
+    /// level with the block of its negative frequencies): one level, two to four levels, a matrix factor, an odd
+    /// count of full groups and a partial group left over, both layouts and the input convolution.
+    static let channelPairedCases: [Case] = [
+        Case(channels: 48, factors: [8], gates: (true, true, true), hermitian: true, batch: 1),
+        Case(channels: 40, factors: [4, 8], gates: (false, true, false), hermitian: true, batch: 1),
+        Case(channels: 32, factors: [2, 4, 2, 4], gates: (true, false, true), hermitian: true, batch: 1),
+        Case(channels: 33, factors: [12, 16], gates: (false, false, false), hermitian: true, batch: 1),
+        Case(channels: 64, factors: [4, 3, 8], gates: (true, true, true), layout: .channelsLast,
+             inputConv: MonarchInputConv(taps: 3, segments: [2, 0, 1]), hermitian: true, batch: 1),
+        Case(channels: 32, factors: [4, 4, 8], gates: (true, false, false), layout: .channelsLast, hermitian: true,
+             batch: 1),
+    ]
+
     /// [2, H, N] in the kernel's digit-reversed positions: 1/N · DFT_N of a random real length-N kernel per channel.
     static func realKernelSpectrum(channels h: Int, factors: [Int], seed: Int) -> [Double] {
         let n = factors.reduce(1, *)
@@ -87,7 +103,7 @@ struct MonarchConvKernelTests {
     }
 
     static func model(_ c: Case) throws -> TestModels.Model {
-        let l = c.factors.reduce(1, *) / 2, h = c.channels, batch = 3
+        let l = c.factors.reduce(1, *) / 2, h = c.channels, batch = c.batch
         var b = GraphBuilder(name: "mc", attributes: ["seq_len": .int(l)])
         let dims = c.layout == .channelsFirst ? [h, l] : [l, h]
         var operands: [ValueID]
@@ -149,11 +165,19 @@ struct MonarchConvKernelTests {
         try check(c, compiler: "gcc")
     }
 
+    @Test(arguments: channelPairedCases)
+    func channelPairedMatchesReference(_ c: Case) throws {
+        try check(c, compiler: "gcc")
+    }
+
     @Test("paired units with clang, and with gcc under ASan + UBSan")
     func pairedWithOtherCompilersAndSanitizers() throws {
         if CHarness.hasCompiler("clang") { try check(Self.hermitianCases[5], compiler: "clang") }
         try check(Self.hermitianCases[3], compiler: "gcc", cflags: CHarness.sanitized, openMP: false)
         try check(Self.hermitianCases[7], compiler: "gcc", cflags: CHarness.sanitized, openMP: false)
+        if CHarness.hasCompiler("clang") { try check(Self.channelPairedCases[4], compiler: "clang") }
+        try check(Self.channelPairedCases[1], compiler: "gcc", cflags: CHarness.sanitized, openMP: false)
+        try check(Self.channelPairedCases[4], compiler: "gcc", cflags: CHarness.sanitized, openMP: false)
     }
 
     @Test("clang, and gcc without OpenMP under ASan + UBSan")
