@@ -2217,13 +2217,13 @@ typedef struct {
     const float *tables, *x, *g1, *g2, *r;
     float *y;
     /* A paired unit's second signal, its operands read and written as those above: the next sequence (H·L floats
-     * on), or with channel_paired the next channel group of the same sequence (its own spectrum spec_b). */
-    int paired, channel_paired;
+     * on), or, where spec_b is set, the next channel group of the same sequence (with its own spectrum). */
+    int paired;
     const float *x_b, *g1_b, *g2_b, *r_b;
     float *y_b;
     const m2_mc{{LANES}}_input_conv *in; /* the fused input convolution, or NULL */
     const m2_mc{{LANES}}_v *spec;       /* the unit's channel group of the packed spectrum: position k at [2k], [2k + 1] */
-    const m2_mc{{LANES}}_v *spec_b;     /* a channel-paired unit's second group's spectrum (else NULL) */
+    const m2_mc{{LANES}}_v *spec_b;     /* a channel-paired unit's second group's spectrum; NULL: not channel-paired */
     int lanes;
     m2_mc{{LANES}}_v *bre, *bim;        /* the unit's N points: real plane, imaginary plane */
     m2_mc{{LANES}}_v *ure, *uim, *vre, *vim; /* one DFT's input and output, up to the largest factor */
@@ -2370,7 +2370,7 @@ M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_only_level(int r, const m2_mc{{LANES}}
             w->uim[j] = m2_mc{{LANES}}_input_b(w, j);
         }
         m2_mc{{LANES}}_pair_dft(r, fre, fim, w);
-        if (w->channel_paired) m2_mc{{LANES}}_pair_product(r, 0, 0, 1, w->vre, w->vim, w->vre, w->vim, w);
+        if (w->spec_b) m2_mc{{LANES}}_pair_product(r, 0, 0, 1, w->vre, w->vim, w->vre, w->vim, w);
         else m2_mc{{LANES}}_spectrum_product(r, 0, w);
         m2_mc{{LANES}}_pair_dft_out(r, fre, fim, w, w->vre, w->vim, w->ure, w->uim);
         for (int j = 0; j < r / 2; j++) {
@@ -2436,7 +2436,7 @@ M2_MC{{LANES}}_TARGET
 M2_MC{{LANES}}_INLINE void m2_mc{{LANES}}_last_level(int r, const m2_mc{{LANES}}_work *w) {
     const m2_mc{{LANES}}_shape *s = w->s;
     const float *fre = w->tables + s->dft_offset[s->levels - 1], *fim = fre + (long)r * r;
-    if (w->channel_paired) { /* each block with the block of its frequencies' negatives */
+    if (w->spec_b) { /* channel-paired: each block with the block of its frequencies' negatives */
         for (long block = 0; block < s->n / r; block++) {
             int k0;
             const long partner = m2_mc{{LANES}}_partner_block(s, block, &k0), base = block * r, base_p = partner * r;
@@ -2537,7 +2537,7 @@ static void m2_mc{{LANES}}_unit(const m2_mc{{LANES}}_shape *restrict s, const fl
     }
 #define M2_MC{{LANES}}_NEXT(p) (paired && (p) ? (p) + next : NULL)
     const vec *spec = (const vec *)spectrum + c0 / V * 2 * s->n;
-    const m2_mc{{LANES}}_work w = {s, tables, x, g1, g2, r, y, paired != 0, paired == 2, M2_MC{{LANES}}_NEXT(x),
+    const m2_mc{{LANES}}_work w = {s, tables, x, g1, g2, r, y, paired != 0, M2_MC{{LANES}}_NEXT(x),
                                  M2_MC{{LANES}}_NEXT(g1), M2_MC{{LANES}}_NEXT(g2), M2_MC{{LANES}}_NEXT(r),
                                  M2_MC{{LANES}}_NEXT(y), z ? &in : NULL, spec, paired == 2 ? spec + 2 * s->n : NULL,
                                  lanes, (vec *)buf, (vec *)buf + s->n,
