@@ -2,8 +2,8 @@ import Foundation
 import M2TargetCPU
 
 /// The roofline of `m2c bench`: this machine's float32 FMA peak on the run's thread count, measured by a small C
-/// program (Templates/cpu/fma_peak.c.tmpl, built `-march=native` once into the cache) just before each model, so
-/// "% of peak" compares two numbers from the same minute of a shared machine.
+/// program (Templates/cpu/fma_peak.c.tmpl, built `-march=native` once into the cache) just before and just after
+/// each timed batch, so "% of peak" compares numbers from the same minute of a shared machine.
 struct FMAPeak {
     let executable: String
 
@@ -23,5 +23,11 @@ struct FMAPeak {
     func measure(threads: Int) throws -> Double? {
         let fields = try CachedCProgram.numbers(executable, ["\(threads)"], count: 2)
         return fields[1] > 0 && fields[0] > 0 ? fields[0] : nil
+    }
+
+    /// The roofline of one timed batch from the measurements just before and just after it: the higher one, since
+    /// a disturbance on a shared host can only make a measurement slow; nil when neither measured.
+    static func roofline(_ before: Double?, _ after: Double?) -> Double? {
+        [before, after].compactMap { $0 }.max()
     }
 }

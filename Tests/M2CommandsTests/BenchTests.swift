@@ -95,6 +95,14 @@ struct BenchTests {
         #expect(MemoryMeasurement.peakRSS(in: "no report") == nil)
     }
 
+    @Test("the FMA-peak roofline of a batch is the higher of the measurements before and after it")
+    func peakRoofline() {
+        #expect(FMAPeak.roofline(117.1, 231.4) == 231.4)   // a disturbed first measurement does not set the roofline
+        #expect(FMAPeak.roofline(233.0, 229.5) == 233.0)
+        #expect(FMAPeak.roofline(nil, 230.0) == 230.0)      // one failed measurement leaves the other
+        #expect(FMAPeak.roofline(nil, nil) == nil)
+    }
+
     @Test("--profile adds per-op rows whose shares sum to 1 and whose flops add up to the model's")
     func profile() throws {
         let results = try records(["--profile", "--no-sgemm", "--no-peak"])
