@@ -26,6 +26,10 @@ public struct GraphBuilder {
                              leafType: TensorType? = nil, location: SourceLocation? = nil,
                              name: String? = nil) throws(ShapeError) -> ValueID {
         let t = try kind.inferType(operands.map { type(of: $0) }, reshapeTo: reshapeTo, leafType: leafType)
+        // Checked before anything of this size is allocated (random weights, folding, the reference interpreter).
+        if let tooLarge = t.sizeLimitViolation {
+            throw ShapeError("\(name.map { "\(kind.mnemonic) '\($0)'" } ?? kind.mnemonic): \(tooLarge)")
+        }
         let v = graph.freshValue()
         graph.ops.append(Op(kind: kind, operands: operands, result: v, type: t, location: location, name: name))
         typeCache[v] = t

@@ -156,7 +156,7 @@ extension OpKind {
             try need(1...1)
             let x = operands[0]
             guard let to = reshapeTo else { throw ShapeError("reshape needs a target shape") }
-            guard to.allSatisfy({ $0 >= 0 }), to.reduce(1, *) == x.elementCount else {
+            guard let count = TensorType.checkedProduct(to), count == x.elementCount else {
                 throw ShapeError("reshape: cannot reshape \(x) (\(x.elementCount) elements) to \(to)")
             }
             return x.with(shape: to)

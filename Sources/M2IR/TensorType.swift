@@ -23,6 +23,39 @@ public struct TensorType: Hashable, Sendable, CustomStringConvertible {
     /// Elements per batch item (or in total, for unbatched tensors).
     public var elementCount: Int { shape.reduce(1, *) }
 
+    /// The most elements one tensor may hold (per batch item for activations): 2³¹ − 1, 8 GiB of f32, far
+    /// above any M2 model's largest tensor (M2-BERT-large's embedding table holds 31M). It bounds what a
+    /// typo in a parameter can ask for (`--param hidden=1000000`) before anything is allocated, and keeps every
+    /// index of a generated kernel, CUDA's 32-bit ones included, in range.
+    public static let maxElements = Int(Int32.max)
+
+    /// The product of `dims`, or nil when it overflows `Int` or a dimension is negative.
+    public static func checkedProduct(_ dims: [Int]) -> Int? {
+        var n = 1
+        for d in dims {
+            guard d >= 0 else { return nil }
+            let (p, overflow) = n.multipliedReportingOverflow(by: d)
+            if overflow { return nil }
+            n = p
+        }
+        return n
+    }
+
+    /// Why this type is too large for m2c (see `maxElements`), or nil when it is within the limit.
+    public var sizeLimitViolation: String? {
+        let limit = Self.maxElements
+        let perItem = batched ? " per batch item" : ""
+        guard let n = Self.checkedProduct(shape) else {
+            return "\(self) has more elements than an Int can count; m2c's limit is \(limit) elements per tensor\(perItem)"
+        }
+        guard n <= limit else {
+            let tenthsOfGiB = Int((Double(n) * Double(dtype.byteSize) * 10 / Double(1 << 30)).rounded())
+            return "\(self) has \(n) elements\(perItem) (\(tenthsOfGiB / 10).\(tenthsOfGiB % 10) GiB); m2c's limit is "
+                + "\(limit) elements per tensor"
+        }
+        return nil
+    }
+
     public func with(shape: [Int]) -> TensorType { .init(dtype, shape, batched: batched) }
     public func with(dtype: DType) -> TensorType { .init(dtype, shape, batched: batched) }
 

@@ -17,6 +17,8 @@ public enum InterpreterError: Error, Hashable, Sendable, CustomStringConvertible
     case unreadableWeight(key: String, reason: String)
     /// The batch size must be at least 1.
     case invalidBatch(Int)
+    /// At this batch size the Float64 values live at once would need more than the machine's memory.
+    case batchTooLarge(batch: Int, peakBytes: Double, memoryBytes: Double)
     /// An op the interpreter cannot evaluate in this position (e.g. a run-time input while constant folding).
     case unsupportedOp(op: String, reason: String)
     /// Operands that violate the op's rules (the graph was not verified, or a pass broke it).
@@ -40,6 +42,13 @@ public enum InterpreterError: Error, Hashable, Sendable, CustomStringConvertible
             return "cannot read weight '\(k)': \(r)"
         case .invalidBatch(let b):
             return "batch size must be at least 1, got \(b)"
+        case .batchTooLarge(let b, let peak, let memory):
+            func gib(_ x: Double) -> String {
+                let tenths = (x * 10 / Double(1 << 30)).rounded()
+                return tenths.isFinite && tenths < 1e15 ? "\(Int(tenths) / 10).\(Int(tenths) % 10) GiB" : "more than an exabyte"
+            }
+            return "batch \(b) needs \(gib(peak)) of Float64 values in the reference interpreter, more than this "
+                + "machine's \(gib(memory)) of memory; use a smaller batch"
         case .unsupportedOp(let op, let r):
             return "cannot evaluate \(op): \(r)"
         case .invalidOperands(let op, let r):

@@ -1,3 +1,4 @@
+import Foundation
 import M2IR
 import M2Weights
 
@@ -32,16 +33,10 @@ public struct ReferenceInterpreter {
             throw .unknownInput(name: name, known: declared)
         }
 
-        // Only ops that reach an output run: dead weights (e.g. left behind by constant folding) need
-        // not exist in the store.
-        let outputValues = Set(graph.outputs.map(\.value))
-        var live = outputValues
-        for op in graph.ops.reversed() where live.contains(op.result) { live.formUnion(op.operands) }
-
-        // Free each value right after its last use (outputs are kept), so a deep model holds only
-        // the activations still needed.
-        var lastUse: [ValueID: Int] = [:]
-        for (i, op) in graph.ops.enumerated() where live.contains(op.result) { for v in op.operands { lastUse[v] = i } }
+        let (outputValues, live, lastUse) = Self.liveness(graph)
+        let peak = Self.peakBytes(graph, batch: batch, live: live, lastUse: lastUse, kept: outputValues)
+        let memory = Double(ProcessInfo.processInfo.physicalMemory)
+        guard peak <= memory else { throw .batchTooLarge(batch: batch, peakBytes: peak, memoryBytes: memory) }
 
         var values: [ValueID: Tensor64] = [:]
         var types: [ValueID: TensorType] = [:]
@@ -91,6 +86,41 @@ public struct ReferenceInterpreter {
             results[output.name] = t
         }
         return results
+    }
+
+    /// The most bytes of values that `run` holds at once at `batch`: each value as Float64 from its op until its
+    /// last use (outputs until the end), the same liveness `run` frees by. Infinite when a size overflows.
+    /// Checked before anything is allocated, so an absurd batch is an error instead of a failed allocation.
+    public func peakBytes(batch: Int) -> Double {
+        let (kept, live, lastUse) = Self.liveness(graph)
+        return Self.peakBytes(graph, batch: batch, live: live, lastUse: lastUse, kept: kept)
+    }
+
+    /// The values `run` keeps to the end (the outputs), the values it computes (only ops that reach an output run:
+    /// dead weights, e.g. left behind by constant folding, need not exist in the store), and each value's last
+    /// use, after which it is freed, so a deep model holds only the activations still needed.
+    private static func liveness(_ graph: Graph) -> (kept: Set<ValueID>, live: Set<ValueID>, lastUse: [ValueID: Int]) {
+        let kept = Set(graph.outputs.map(\.value))
+        var live = kept
+        for op in graph.ops.reversed() where live.contains(op.result) { live.formUnion(op.operands) }
+        var lastUse: [ValueID: Int] = [:]
+        for (i, op) in graph.ops.enumerated() where live.contains(op.result) { for v in op.operands { lastUse[v] = i } }
+        return (kept, live, lastUse)
+    }
+
+    private static func peakBytes(_ graph: Graph, batch: Int, live: Set<ValueID>, lastUse: [ValueID: Int],
+                                  kept: Set<ValueID>) -> Double {
+        var bytes: [ValueID: Double] = [:]
+        var now = 0.0, peak = 0.0
+        for (i, op) in graph.ops.enumerated() where live.contains(op.result) {
+            // Doubles, so no product overflows: a batch of 10^12 is merely a large number of bytes.
+            let elements = op.type.shape.reduce(1.0) { $0 * Double($1) } * (op.type.batched ? Double(batch) : 1)
+            bytes[op.result] = elements * 8
+            now += elements * 8
+            peak = max(peak, now)
+            for v in Set(op.operands) where lastUse[v] == i && !kept.contains(v) { now -= bytes[v] ?? 0 }
+        }
+        return peak
     }
 
     private func inputTensor(_ op: Op, name: String, supplied: [Double]?, batch: Int) throws(InterpreterError) -> Tensor64 {

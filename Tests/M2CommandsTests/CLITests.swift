@@ -60,6 +60,22 @@ struct CLITests {
         #expect(!FileManager.default.fileExists(atPath: "\(tmp)/o.safetensors"))
     }
 
+    /// Sizes no machine can hold are errors before anything is allocated, not an abort on a failed allocation:
+    /// a tensor past the per-tensor limit, random weights past the machine's memory (16 layers of 46000² filter
+    /// MLP weights, each under the limit: ≈ 1 TiB), and batches whose values cannot fit.
+    @Test func impossibleSizesAreErrorsNotAborts() throws {
+        let model = "\(tmp)/tiny.m2"
+        try m2c(["import", try golden("tiny", "config.json"), "-o", model])
+        let out = "\(tmp)/never.safetensors"
+        #expect(try !m2c(["ir", model, "--random-weights", "1", "--param", "filter_order=1000000"]))
+        #expect(try !m2c(["ir", model, "--random-weights", "1", "--param", "filter_order=46000", "--param", "layers=16"]))
+        #expect(try !m2c(["run", model, "--random-weights", "1", "--random-inputs", "1", "--batch", "1000000000", "-o", out]))
+        #expect(try !m2c(["verify", model, "--random-weights", "1", "--batch", "100000000"]))
+        #expect(!FileManager.default.fileExists(atPath: out))
+        // The same commands at sizes that fit still work.
+        #expect(try m2c(["run", model, "--random-weights", "1", "--random-inputs", "1", "--batch", "3", "-o", out]))
+    }
+
     @Test func compileDumpsTheIRAfterEveryPass() throws {
         let model = "\(tmp)/tiny.m2"
         try m2c(["import", try golden("tiny", "config.json"), "-o", model])

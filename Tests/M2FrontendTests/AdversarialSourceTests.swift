@@ -9,9 +9,9 @@ import Testing
 /// covered by DiagnosticTests and the parser tests.)
 @Suite struct AdversarialSourceTests {
     /// Elaborates `source`, which must fail; returns the errors and the seconds it took.
-    func failure(_ source: String) -> (errors: [Diagnostic], seconds: Double) {
+    func failure(_ source: String, options: ElaborationOptions = ElaborationOptions()) -> (errors: [Diagnostic], seconds: Double) {
         let start = Date()
-        let ds = diagnostics(source)
+        let ds = diagnostics(source, options: options)
         return (ds.filter { $0.severity == .error }, Date().timeIntervalSince(start))
     }
 
@@ -62,6 +62,38 @@ import Testing
         try #require(errors.count == 1, "\(errors.map(\.description))")
         #expect(errors[0].message.contains("exceeds 1000000 steps"), "\(errors[0].message)")
         #expect(seconds < 300, "took \(seconds) s")
+    }
+
+    /// A parameter typo that asks for a tensor past m2c's per-tensor limit (2^31 − 1 elements) is an error at
+    /// the call that makes the tensor, naming it and its size, before anything of that size is allocated (random
+    /// weights for `--param filter_order=1000000` used to abort m2c with a failed 4 TB allocation).
+    @Test func tensorsPastTheSizeLimitAreRefusedWhereTheyAreMade() throws {
+        let source = try String(contentsOfFile: examplePath("m2-bert-base.m2"), encoding: .utf8)
+        var options = ElaborationOptions()
+        options.paramOverrides = ["filter_order": .int(1_000_000)]
+        let (errors, seconds) = failure(source, options: options)
+        // One error per such weight of the first layer (its four filter MLPs), where elaboration stops.
+        try #require(errors.count == 4, "\(errors)")
+        #expect(errors.allSatisfy { $0.message.contains("m2c's limit is 2147483647 elements per tensor") })
+        let message = errors[0].message
+        #expect(message.contains("implicit_filter.2.weight': f32[1000000,1000000] has 1000000000000 elements (3725.3 GiB)"),
+                "\(message)")
+        #expect(message.contains("m2c's limit is 2147483647 elements per tensor"), "\(message)")
+        #expect(errors[0].location?.file == "<prelude>" && errors[0].location?.line ?? 0 > 0, "\(errors[0])")
+        #expect(seconds < 300, "took \(seconds) s")
+
+        // An activation past the limit (per batch item) is refused the same way, at its declaration.
+        let activation = { (n: Int) in """
+            model wide(n: int = \(n)) {
+              input ids: i32[n]
+              output y = cast(ids, "f32")
+            }
+            """ }
+        let tooWide = failure(activation(1 << 31), options: ElaborationOptions()).errors
+        try #require(tooWide.count == 1, "\(tooWide)")
+        #expect(tooWide[0].message.contains("i32[B,2147483648] has 2147483648 elements per batch item (8.0 GiB)"),
+                "\(tooWide[0].message)")
+        #expect(tooWide[0].location?.line == 2, "\(tooWide[0])")
     }
 
     /// The limits leave room: the largest bundled example elaborates well inside them.

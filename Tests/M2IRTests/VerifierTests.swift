@@ -86,4 +86,23 @@ import Testing
         let g = try graph("  %0 = input \"x\" : f32[B,2]\n  %1 = exp %0 : f32[B,2]\n  probe \"p\" = %1\n  output \"y\" = %0")
         #expect(Verifier.verify(g).isEmpty)
     }
+
+    /// Every op's result type is held to TensorType.maxElements when it is built, and a reshape whose target's
+    /// product overflows Int is a ShapeError, not a trap.
+    @Test func oversizedAndOverflowingShapesAreShapeErrors() throws {
+        var b = GraphBuilder(name: "sizes")
+        #expect(throws: ShapeError.self) { _ = try b.weight("huge", shape: [1 << 16, 1 << 16]) }
+        do { _ = try b.weight("huge", shape: [1 << 16, 1 << 16]) } catch {
+            #expect(error.message == "weight 'huge': f32[65536,65536] has 4294967296 elements (16.0 GiB); "
+                + "m2c's limit is 2147483647 elements per tensor", "\(error)")
+        }
+        let limit = try b.weight("at_limit", shape: [Int(Int32.max)])   // 2^31 − 1 elements (a prime): allowed
+        #expect(b.type(of: limit).elementCount == TensorType.maxElements)
+        let x = try b.input("x", type: .f32([4], batched: true))
+        do { _ = try b.add(.reshape, [x], reshapeTo: [1 << 62, 1 << 62, 0]) } catch {
+            #expect(error.message.contains("reshape: cannot reshape f32[B,4]"), "\(error)")
+        }
+        #expect(TensorType.checkedProduct([1 << 62, 4]) == nil && TensorType.checkedProduct([3, -1]) == nil)
+        #expect(TensorType.f32([1 << 40, 1 << 40]).sizeLimitViolation?.contains("more elements than an Int can count") == true)
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import M2IR
 import M2Reference
 import M2Weights
@@ -72,6 +73,27 @@ struct InterpreterRunTests {
         #expect(throws: InterpreterError.weightShapeMismatch(key: "table", expected: [4, 2], found: [2, 4])) {
             try ReferenceInterpreter(graph: graph, weights: tableStore(shape: [2, 4])).run(inputs: ["ids": [0, 0, 0]], batch: 1)
         }
+    }
+
+    /// peakBytes follows run's freeing: ids (3B) and the table (8) are live when gather makes rows (6B); ids go,
+    /// scale adds 6B more while rows is still live (96B + 64 bytes of Float64 at the peak), then rows goes.
+    @Test func peakBytesFollowTheFreeingOrder() throws {
+        let interpreter = ReferenceInterpreter(graph: try embeddingGraph(), weights: tableStore())
+        #expect(interpreter.peakBytes(batch: 1) == 8 * (12 + 8))
+        #expect(interpreter.peakBytes(batch: 1000) == 8 * (12 * 1000 + 8))
+    }
+
+    /// A batch whose values exceed the machine's memory is refused before any input is read or anything allocated.
+    @Test func aBatchPastTheMachinesMemoryIsRefused() throws {
+        let interpreter = ReferenceInterpreter(graph: try embeddingGraph(), weights: tableStore())
+        let batch = 1 << 50
+        let memory = Double(ProcessInfo.processInfo.physicalMemory)
+        let expected = InterpreterError.batchTooLarge(batch: batch, peakBytes: interpreter.peakBytes(batch: batch),
+                                                      memoryBytes: memory)
+        #expect(throws: expected) { try interpreter.run(inputs: ["ids": []], batch: batch) }
+        #expect(expected.description.hasPrefix("batch 1125899906842624 needs 100663296.0 GiB of Float64 values"),
+                "\(expected)")
+        #expect(expected.description.hasSuffix("use a smaller batch"), "\(expected)")
     }
 
     @Test func valuesUsedTwiceAndByLaterOpsSurviveFreeing() throws {
