@@ -6,10 +6,15 @@ after parsing is exercised too (random weights, the reference interpreter, sizes
 It found what they could not: `--param filter_order=1000000` parsed and elaborated fine, then aborted m2c in a
 4 TB allocation of random weights (docs/RELIABILITY.md).
 
-    fuzz/mutate-commands.py TARGET FIRST_SEED COUNT      # TARGET: m2 | m2mlp | weights | inputs | config
+    fuzz/mutate-commands.py TARGET FIRST_SEED COUNT      # TARGET: m2 | m2mlp | compile | cuda | params | weights | inputs | config
 
   m2       mutated tiny.m2 (written by `m2c import` of the tiny fixture), `m2c ir --random-weights 1`
   m2mlp    mutated examples/monarch-mixer-mlp.m2, likewise
+  compile  mutated tiny.m2 through `m2c compile --target cpu` (every pass and the C emitter; not built)
+  cuda     likewise with `--target cuda` (the CUDA passes and emitter; nvcc not run)
+  params   differential: random legal shapes for tiny.m2 (hidden, blocks, lengths, orders, layers), random
+           weights, batch and code-generation switches, through `m2c verify` (the built C against the Float64
+           reference); a FAIL line is a finding too (about 8 s an input)
   weights  mutated tiny.weights.safetensors (header length, JSON text, dtypes, shapes, offsets, bytes), `m2c ir`
   inputs   mutated tiny.io.safetensors as `m2c run --inputs`
   config   mutated tiny.config.json, `m2c import`
@@ -114,9 +119,9 @@ def mutate_safetensors(b: bytes, rng: random.Random) -> bytes:
     return bytes(bb)
 
 
-def run(args, tag, data, suffix, rng_seed):
+def run(args, tag, data, suffix, rng_seed, fail_on=None):
     try:
-        p = subprocess.run(args, capture_output=True, timeout=60)
+        p = subprocess.run(args, capture_output=True, timeout=60 if fail_on is None else 600)
     except subprocess.TimeoutExpired:
         return save(tag, data, suffix, rng_seed, "timeout", "")
     err = p.stderr.decode("utf-8", "replace")
@@ -125,8 +130,11 @@ def run(args, tag, data, suffix, rng_seed):
         bad = f"signal {-p.returncode}"
     elif "Fatal error" in err:
         bad = "Swift fatal error"
-    elif p.returncode != 0 and "error" not in err.lower():
+    elif p.returncode != 0 and "error" not in err.lower() and fail_on is None:
         bad = f"rc {p.returncode} without an error message"
+    elif fail_on is not None and p.returncode != 0 and ("error" not in err.lower() or fail_on in p.stdout.decode()):
+        bad = f"rc {p.returncode}: {fail_on}"
+        err = p.stdout.decode("utf-8", "replace") + err
     if bad:
         save(tag, data, suffix, rng_seed, bad, err[-2000:])
     return p.returncode
@@ -140,7 +148,7 @@ def save(tag, data, suffix, seed, why, err):
 
 
 def main():
-    if len(sys.argv) != 4 or sys.argv[1] not in ("m2", "m2mlp", "weights", "inputs", "config"):
+    if len(sys.argv) != 4 or sys.argv[1] not in ("m2", "m2mlp", "compile", "cuda", "params", "weights", "inputs", "config"):
         sys.exit(__doc__)
     target, start, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     work = os.path.join(WORK, f"{target}-{start}")
@@ -158,6 +166,28 @@ def main():
             f = os.path.join(work, "m.m2")
             open(f, "w", encoding="utf-8", errors="surrogatepass").write(m)
             rc = run([M2C, "ir", f, "--random-weights", "1"], target, m, ".m2", seed)
+        elif target in ("compile", "cuda"):
+            m = mutate_text(open(tiny).read(), rng)
+            f = os.path.join(work, "m.m2")
+            open(f, "w", encoding="utf-8", errors="surrogatepass").write(m)
+            rc = run([M2C, "compile", f, "--random-weights", "1", "--target", "cpu" if target == "compile" else "cuda",
+                      "-o", os.path.join(work, "out")], target, m, ".m2", seed)
+        elif target == "params":
+            hidden = rng.choice([8, 12, 16, 20, 24, 32, 40, 48, 64, 96])
+            max_positions = rng.choice([16, 33, 64, 100])
+            params = {"hidden": hidden, "intermediate": hidden * rng.choice([1, 2, 3, 4]),
+                      "nblocks": rng.choice([1, 2, 3, 4, 8]), "layers": rng.choice([1, 2]),
+                      "max_positions": max_positions, "seq_len": rng.randint(1, max_positions),
+                      "filter_order": rng.choice([2, 4, 7, 16, 32]), "emb_dim": rng.choice([3, 5, 7]),
+                      "vocab": rng.choice([50, 1000])}
+            params["l_max"] = rng.choice([params["seq_len"], max_positions])
+            args = [M2C, "verify", tiny, "--random-weights", str(seed), "--batch", str(rng.randint(1, 3)),
+                    "--random-inputs", str(seed)]
+            for k, v in params.items():
+                args += ["--param", f"{k}={v}"]
+            args += rng.choice([[], [], ["--no-fusion"], ["--cpu-isa", "avx2"], ["--cpu-isa", "generic"],
+                                ["--gemm", "openblas"], ["--threads", "2"]])
+            rc = run(args, target, " ".join(args[1:]), ".args", seed, fail_on="FAIL")
         elif target == "weights":
             b = mutate_safetensors(open(f"{G}/tiny.weights.safetensors", "rb").read(), rng)
             f = os.path.join(work, "w.safetensors")

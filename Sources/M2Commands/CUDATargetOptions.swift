@@ -17,8 +17,10 @@ public struct CUDATargetOptions: ParsableArguments {
     public init() {}
 
     public func validate() throws {
-        for arch in architectureList where !CUDAEmitOptions.isArchitecture(arch) {
-            throw ValidationError("--cuda-arch: '\(arch)' is not an nvcc architecture such as sm_80 or sm_90a")
+        for arch in architectureList {
+            if let problem = CUDAEmitOptions.architectureProblem(arch, precision: precision) {
+                throw ValidationError("--cuda-arch \(arch): \(problem)")
+            }
         }
         if architectureList.isEmpty { throw ValidationError("--cuda-arch needs at least one architecture") }
     }

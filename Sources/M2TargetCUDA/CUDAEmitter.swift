@@ -16,8 +16,10 @@ public enum CUDAEmitter {
     public static func emit(graph: Graph, weights: WeightStore?, name: String,
                             options: CUDAEmitOptions = CUDAEmitOptions()) throws(CUDAEmitError) -> EmittedLibrary {
         guard isCIdentifier(name) else { throw .invalidName(name) }
-        for arch in options.architectures where !CUDAEmitOptions.isArchitecture(arch) {
-            throw .unsupported(op: "--cuda-arch \(arch)", reason: "not an nvcc architecture such as sm_80 or sm_90a")
+        for arch in options.architectures {
+            if let problem = CUDAEmitOptions.architectureProblem(arch, precision: options.precision) {
+                throw .unsupported(op: "--cuda-arch \(arch)", reason: problem)
+            }
         }
         let templates: CUDATemplateSet
         if let dir = options.templateDirectory { templates = try .load(directory: dir) } else { templates = try .embedded() }

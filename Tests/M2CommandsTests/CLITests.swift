@@ -127,6 +127,15 @@ struct CLITests {
         #expect(Set(files).isSuperset(of: ["tiny.cu", "tiny.h", "Makefile", "tiny.m2w", "tiny.swift", "tiny.ir"]))
         #expect(try String(contentsOfFile: "\(tmp)/b/tiny.ir", encoding: .utf8).contains("precision = \"fp16\""))
         #expect(throws: (any Error).self) { try M2C.parseAsRoot(["compile", model, "--target", "cuda", "--cuda-arch", "ampere"]) }
+        // Architectures the kernels cannot run on are refused before anything is written (not by ptxas after a
+        // build): bf16/fp16 need sm_80, anything needs sm_75; fp32 on sm_75 is accepted.
+        for (arch, precision) in [("sm_75", "bf16"), ("sm_75", "fp16"), ("sm_70", "fp32"), ("sm_1", "fp32")] {
+            #expect(throws: (any Error).self, "\(arch) \(precision)") {
+                try M2C.parseAsRoot(["compile", model, "--target", "cuda", "--precision", precision, "--cuda-arch", arch])
+            }
+        }
+        #expect(try m2c(["compile", model, "--target", "cuda", "--precision", "fp32", "--cuda-arch", "sm_75",
+                         "--random-weights", "1", "-o", "\(tmp)/c"]))
     }
 
     @Test func irAfterAPassAndDotFormat() throws {

@@ -99,5 +99,14 @@ import Testing
         #expect(throws: CUDAEmitError.self) {
             try CUDAEmitter.emit(graph: graph, weights: nil, name: "ok", options: .init(architectures: ["compute_80"]))
         }
+        let reason = "--precision bf16 needs sm_80 or newer (tensor-core wmma on bf16, mma.m16n8k16 in the convolutions); "
+            + "use --precision fp32 for sm_75"
+        #expect(throws: CUDAEmitError.unsupported(op: "--cuda-arch sm_75", reason: reason)) {
+            try CUDAEmitter.emit(graph: graph, weights: nil, name: "ok", options: .init(precision: .bf16, architectures: ["sm_80", "sm_75"]))
+        }
+        #expect(CUDAEmitOptions.architectureProblem("sm_70", precision: .fp32)?.contains("older than sm_75") == true)
+        #expect(CUDAEmitOptions.architectureProblem("sm_75", precision: .fp32) == nil)
+        #expect(CUDAEmitOptions.architectureProblem("sm_90a", precision: .fp16) == nil)
+        #expect(CUDAEmitOptions.architectureProblem("sm_120", precision: .bf16) == nil)
     }
 }
