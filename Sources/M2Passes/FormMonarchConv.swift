@@ -33,7 +33,8 @@ public struct FormMonarchConv: Pass {
         let choice = MonarchFactorChoice(forced: forced, allowedFactors: allowedFactors, costModel: costModel)
         var formed: [Op] = []
         formed.reserveCapacity(graph.ops.count)
-        var keptDirect: [Op] = []
+        var keptDirect: [Op] = [], keptForLength: [Op] = []
+        var unsupported: UnsupportedLengthError?
         for op in graph.ops {
             guard case .longConv = op.kind else { formed.append(op); continue }
             guard let spectrum = try MonarchFactorChoice.constantSpectrum(of: op, in: graph, producers: producers, context: context) else {
@@ -42,7 +43,12 @@ public struct FormMonarchConv: Pass {
                 continue
             }
             let channels = op.type.shape[op.type.rank - 2]
-            let plan = try choice.factorization(for: op, sequenceLength: op.type.shape[op.type.rank - 1])
+            guard let plan = try choice.factorization(for: op, sequenceLength: op.type.shape[op.type.rank - 1],
+                                                      unsupported: &unsupported) else {
+                keptForLength.append(op)
+                formed.append(op)
+                continue
+            }
             let ordered = spectrum.permuted(MonarchSpectrumOrder.frequencies(factors: plan.factors))
             let annotations: [String: AttrValue] = ["monarch": .string(plan.description)]
             let table = Op(kind: .constant(ConstantData(ordered.re + ordered.im)), operands: [], result: graph.freshValue(),
@@ -55,5 +61,8 @@ public struct FormMonarchConv: Pass {
         }
         graph.ops = formed
         if let note = MonarchFactorChoice.keptDirectNote(keptDirect) { context.diagnostics.append(note) }
+        if let warning = MonarchFactorChoice.unsupportedLengthWarning(keptForLength, unsupported) {
+            context.diagnostics.append(warning)
+        }
     }
 }

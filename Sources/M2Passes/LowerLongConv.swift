@@ -41,7 +41,8 @@ public struct LowerLongConv: Pass {
         let choice = MonarchFactorChoice(forced: forced, allowedFactors: allowedFactors, costModel: costModel)
         var lowered: [Op] = []
         lowered.reserveCapacity(graph.ops.count)
-        var keptDirect: [Op] = []
+        var keptDirect: [Op] = [], keptForLength: [Op] = []
+        var unsupported: UnsupportedLengthError?
         for op in graph.ops {
             guard case .longConv = op.kind else { lowered.append(op); continue }
             guard let spectrum = try MonarchFactorChoice.constantSpectrum(of: op, in: graph, producers: producers, context: context) else {
@@ -49,7 +50,12 @@ public struct LowerLongConv: Pass {
                 lowered.append(op)
                 continue
             }
-            let plan = try choice.factorization(for: op, sequenceLength: op.type.shape[op.type.rank - 1])
+            guard let plan = try choice.factorization(for: op, sequenceLength: op.type.shape[op.type.rank - 1],
+                                                      unsupported: &unsupported) else {
+                keptForLength.append(op)
+                lowered.append(op)
+                continue
+            }
             var builder = MonarchConvolutionBuilder(plan: plan, inputType: op.type, firstFreeValue: graph.nextValue,
                                                     location: op.location, name: op.name)
             do {
@@ -62,5 +68,8 @@ public struct LowerLongConv: Pass {
         }
         graph.ops = lowered
         if let note = MonarchFactorChoice.keptDirectNote(keptDirect) { context.diagnostics.append(note) }
+        if let warning = MonarchFactorChoice.unsupportedLengthWarning(keptForLength, unsupported) {
+            context.diagnostics.append(warning)
+        }
     }
 }

@@ -13,8 +13,11 @@ struct MonarchFactorChoice {
     var allowedFactors: ClosedRange<Int>
     var costModel: any MonarchCostModel
 
-    /// Forced by annotation, then by the pass, else the cheapest; any mismatch is an error at the op.
-    func factorization(for op: Op, sequenceLength l: Int) throws -> MonarchFactorization {
+    /// Forced by annotation, then by the pass, else the cheapest; any mismatch is an error at the op. Nil when
+    /// nothing was forced and 2L has no factorization into allowed factors (`unsupported` says why): the
+    /// convolution then stays a direct sum, correct at any length, O(L²) instead of O(L log L).
+    func factorization(for op: Op, sequenceLength l: Int,
+                       unsupported: inout UnsupportedLengthError?) throws -> MonarchFactorization? {
         let n = 2 * l
         var requested = forced
         if let annotation = op.annotations[Self.forcedFactorsAnnotation] {
@@ -34,7 +37,8 @@ struct MonarchFactorChoice {
         do {
             return try MonarchFactorization.cheapest(for: n, allowed: allowedFactors, model: costModel)
         } catch {
-            throw Diagnostic.error("cannot lower long_conv: \(error.description)", at: op.location)
+            unsupported = error
+            return nil
         }
     }
 
@@ -51,6 +55,14 @@ struct MonarchFactorChoice {
         return LongConvSpectrum(forward: operands[0], reverse: bidirectional ? operands[1] : nil,
                                 skip: hasSkip ? operands[operands.count - 1] : nil,
                                 channels: op.type.shape[op.type.rank - 2], sequenceLength: op.type.shape[op.type.rank - 1])
+    }
+
+    /// One warning for all convolutions kept direct because of their length: they run, at a cost that grows as
+    /// L², and the user may prefer a nearby length that factorizes (the error's suggestion).
+    static func unsupportedLengthWarning(_ kept: [Op], _ reason: UnsupportedLengthError?) -> Diagnostic? {
+        guard let first = kept.first, let reason else { return nil }
+        return Diagnostic(.warning, "\(kept.count) long_conv op(s) kept as direct O(L²) sums: \(reason.description)",
+                          at: first.location.map { SourceRange($0, length: 1) })
     }
 
     /// One note for all convolutions kept direct: without weights every layer's convolution stays direct.

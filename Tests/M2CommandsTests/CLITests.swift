@@ -76,6 +76,19 @@ struct CLITests {
         #expect(try m2c(["run", model, "--random-weights", "1", "--random-inputs", "1", "--batch", "3", "-o", out]))
     }
 
+    /// L = 67 (2L = 2·67 has no Monarch factorization) compiles with direct long convolutions and the built C
+    /// matches the reference; the differential fuzzer's first finding (fuzz/mutate-commands.py params), which
+    /// used to be the error "cannot lower long_conv".
+    @Test func aLengthWithoutAMonarchFactorizationCompilesDirectAndVerifies() throws {
+        let model = "\(tmp)/tiny.m2"
+        try m2c(["import", try golden("tiny", "config.json"), "-o", model])
+        let shape = ["--param", "seq_len=67", "--param", "max_positions=100", "--param", "l_max=100"]
+        #expect(try m2c(["verify", model, "--random-weights", "1", "--batch", "2"] + shape))
+        #expect(try m2c(["compile", model, "--random-weights", "1", "-o", "\(tmp)/prime"] + shape))
+        let ir = try String(contentsOfFile: "\(tmp)/prime/tiny.ir", encoding: .utf8)
+        #expect(ir.contains("= long_conv ") && !ir.contains("monarch_conv"))
+    }
+
     @Test func compileDumpsTheIRAfterEveryPass() throws {
         let model = "\(tmp)/tiny.m2"
         try m2c(["import", try golden("tiny", "config.json"), "-o", model])
