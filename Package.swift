@@ -24,7 +24,7 @@ let package = Package(
         // safetensors reading/writing, weight stores, deterministic random weights.
         .target(name: "M2Weights", dependencies: ["M2Support"]),
         // Float64 reference interpreter over the un-lowered IR.
-        .target(name: "M2Reference", dependencies: ["M2IR", "M2Weights"]),
+        .target(name: "M2Reference", dependencies: ["M2Support", "M2IR", "M2Weights"]),
         // Elaboration of .m2 programs (with the standard block prelude) into IR.
         .target(name: "M2Frontend", dependencies: ["M2Support", "M2Syntax", "M2IR"]),
         // IR → IR passes, the pass manager and registry.

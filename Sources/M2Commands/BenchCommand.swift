@@ -160,7 +160,7 @@ struct BenchCommand: ParsableCommand {
                 library = try CPUBuild.buildAndLoad(name: name, directory: directory, compiler: cc, cflags: flags)
             }
             let vocab = ModelInputs.vocabulary(of: graph)
-            for b in batches { try BatchMemoryCheck.compiled(graph, batch: b, arenaBytesPerItem: emitted?.arenaBytesPerItem ?? 0) }
+            for b in batches { try MemoryCheck.compiled(graph, batch: b, arenaBytesPerItem: emitted?.arenaBytesPerItem ?? 0) }
 
             for threadCount in threadCounts {
                 let sgemmRate = sgemm.flatMap { sgemm in

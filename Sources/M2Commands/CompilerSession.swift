@@ -37,15 +37,7 @@ public struct CompilerSession {
                                       renderer: DiagnosticRenderer(sources: model.sources), log: log)
         if let seed = options.randomWeights {
             let specs = model.graph.weights.map { (key: weightKey($0), shape: $0.type.shape) }
-            // Each tensor is within TensorType.maxElements; together they may still not fit (a large
-            // `--param hidden`), and generating them would end in the kernel's OOM killer, not an error.
-            let bytes = specs.reduce(0.0) { $0 + Double($1.shape.reduce(1, *)) * 4 }
-            let memory = Double(ProcessInfo.processInfo.physicalMemory)
-            if bytes > memory {
-                log("error: random weights for \(model.modelName) need \(gib(bytes)) GiB (\(specs.count) tensors), more than "
-                    + "this machine's \(gib(memory)) GiB of memory; check the model's parameters (--param)\n")
-                throw ReportedFailure()
-            }
+            try MemoryCheck.randomWeights(specs, model: model.modelName, log: log)
             session.weights = WeightStore([RandomWeights.make(specs: specs, seed: seed)])
         } else if !options.weights.isEmpty {
             let store = WeightStore()
@@ -118,9 +110,6 @@ public struct CompilerSession {
         }
         return Array(all[...i])
     }
-
-    /// `bytes` in GiB with one decimal.
-    private static func gib(_ bytes: Double) -> String { String(format: "%.1f", bytes / Double(1 << 30)) }
 
     private static func weightKey(_ op: Op) -> String {
         if case .weight(let key) = op.kind { return key }

@@ -61,7 +61,7 @@ struct RunCommand: ParsableCommand {
             if let path = inputs {
                 modelInputs = try ModelInputs.read(try SafetensorsFile(path: path), for: graph)
             } else {
-                try BatchMemoryCheck.reference(graph, batch: batch)
+                try MemoryCheck.reference(graph, batch: batch)
                 modelInputs = ModelInputs.random(for: graph, batch: batch, vocab: ModelInputs.vocabulary(of: graph), seed: randomInputs ?? 0)
             }
         } catch let e as InputError {

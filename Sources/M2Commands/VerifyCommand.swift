@@ -79,7 +79,7 @@ struct VerifyCommand: ParsableCommand {
         if keep != nil { try makeDirectory(directory) }
         defer { if keep == nil { try? FileManager.default.removeItem(atPath: directory) } }
 
-        if golden == nil { try BatchMemoryCheck.reference(graph, batch: batch) }
+        if golden == nil { try MemoryCheck.reference(graph, batch: batch) }
         let inputs: ModelInputs
         var goldenFile: SafetensorsFile?
         do {

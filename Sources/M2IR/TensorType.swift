@@ -1,3 +1,5 @@
+import M2Support
+
 /// A static tensor type. Activations carry an implicit leading run-time batch dimension `B`
 /// (`batched == true`); weights and folded constants do not. All other dimensions are fixed at
 /// compile time. Layout is row-major in the order of `shape`: a layout change is an explicit
@@ -49,8 +51,7 @@ public struct TensorType: Hashable, Sendable, CustomStringConvertible {
             return "\(self) has more elements than an Int can count; m2c's limit is \(limit) elements per tensor\(perItem)"
         }
         guard n <= limit else {
-            let tenthsOfGiB = Int((Double(n) * Double(dtype.byteSize) * 10 / Double(1 << 30)).rounded())
-            return "\(self) has \(n) elements\(perItem) (\(tenthsOfGiB / 10).\(tenthsOfGiB % 10) GiB); m2c's limit is "
+            return "\(self) has \(n) elements\(perItem) (\(ByteCount.gib(Double(n) * Double(dtype.byteSize)))); m2c's limit is "
                 + "\(limit) elements per tensor"
         }
         return nil

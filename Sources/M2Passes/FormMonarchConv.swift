@@ -37,18 +37,19 @@ public struct FormMonarchConv: Pass {
         var unsupported: UnsupportedLengthError?
         for op in graph.ops {
             guard case .longConv = op.kind else { formed.append(op); continue }
+            if let reason = choice.unsupportedLength(of: op, sequenceLength: op.type.shape[op.type.rank - 1]) {
+                unsupported = reason
+                keptForLength.append(op)
+                formed.append(op)
+                continue
+            }
             guard let spectrum = try MonarchFactorChoice.constantSpectrum(of: op, in: graph, producers: producers, context: context) else {
                 keptDirect.append(op)
                 formed.append(op)
                 continue
             }
             let channels = op.type.shape[op.type.rank - 2]
-            guard let plan = try choice.factorization(for: op, sequenceLength: op.type.shape[op.type.rank - 1],
-                                                      unsupported: &unsupported) else {
-                keptForLength.append(op)
-                formed.append(op)
-                continue
-            }
+            let plan = try choice.factorization(for: op, sequenceLength: op.type.shape[op.type.rank - 1])
             let ordered = spectrum.permuted(MonarchSpectrumOrder.frequencies(factors: plan.factors))
             let annotations: [String: AttrValue] = ["monarch": .string(plan.description)]
             let table = Op(kind: .constant(ConstantData(ordered.re + ordered.im)), operands: [], result: graph.freshValue(),

@@ -45,17 +45,18 @@ public struct LowerLongConv: Pass {
         var unsupported: UnsupportedLengthError?
         for op in graph.ops {
             guard case .longConv = op.kind else { lowered.append(op); continue }
+            if let reason = choice.unsupportedLength(of: op, sequenceLength: op.type.shape[op.type.rank - 1]) {
+                unsupported = reason
+                keptForLength.append(op)
+                lowered.append(op)
+                continue
+            }
             guard let spectrum = try MonarchFactorChoice.constantSpectrum(of: op, in: graph, producers: producers, context: context) else {
                 keptDirect.append(op)
                 lowered.append(op)
                 continue
             }
-            guard let plan = try choice.factorization(for: op, sequenceLength: op.type.shape[op.type.rank - 1],
-                                                      unsupported: &unsupported) else {
-                keptForLength.append(op)
-                lowered.append(op)
-                continue
-            }
+            let plan = try choice.factorization(for: op, sequenceLength: op.type.shape[op.type.rank - 1])
             var builder = MonarchConvolutionBuilder(plan: plan, inputType: op.type, firstFreeValue: graph.nextValue,
                                                     location: op.location, name: op.name)
             do {

@@ -13,11 +13,17 @@ struct MonarchFactorChoice {
     var allowedFactors: ClosedRange<Int>
     var costModel: any MonarchCostModel
 
-    /// Forced by annotation, then by the pass, else the cheapest; any mismatch is an error at the op. Nil when
-    /// nothing was forced and 2L has no factorization into allowed factors (`unsupported` says why): the
-    /// convolution then stays a direct sum, correct at any length, O(L²) instead of O(L log L).
-    func factorization(for op: Op, sequenceLength l: Int,
-                       unsupported: inout UnsupportedLengthError?) throws -> MonarchFactorization? {
+    /// Why `op` stays a direct sum whatever its kernels: nothing forces a factorization and 2L has none into
+    /// allowed factors. A direct sum is correct at any length, O(L²) instead of O(L log L). Asked before the
+    /// kernels' spectrum is computed, which such a length would only waste.
+    func unsupportedLength(of op: Op, sequenceLength l: Int) -> UnsupportedLengthError? {
+        guard forced == nil, op.annotations[Self.forcedFactorsAnnotation] == nil,
+              !MonarchFactorization.exists(for: 2 * l, allowed: allowedFactors) else { return nil }
+        return UnsupportedLengthError(length: 2 * l, allowed: allowedFactors)
+    }
+
+    /// Forced by annotation, then by the pass, else the cheapest; any mismatch is an error at the op.
+    func factorization(for op: Op, sequenceLength l: Int) throws -> MonarchFactorization {
         let n = 2 * l
         var requested = forced
         if let annotation = op.annotations[Self.forcedFactorsAnnotation] {
@@ -37,8 +43,7 @@ struct MonarchFactorChoice {
         do {
             return try MonarchFactorization.cheapest(for: n, allowed: allowedFactors, model: costModel)
         } catch {
-            unsupported = error
-            return nil
+            throw Diagnostic.error("cannot lower long_conv: \(error.description)", at: op.location)
         }
     }
 

@@ -1,4 +1,5 @@
 import M2IR
+import M2Support
 
 /// Why the reference interpreter could not produce a result. Every case names the input, weight or op
 /// involved so a user can find it in the model.
@@ -43,12 +44,8 @@ public enum InterpreterError: Error, Hashable, Sendable, CustomStringConvertible
         case .invalidBatch(let b):
             return "batch size must be at least 1, got \(b)"
         case .batchTooLarge(let b, let peak, let memory):
-            func gib(_ x: Double) -> String {
-                let tenths = (x * 10 / Double(1 << 30)).rounded()
-                return tenths.isFinite && tenths < 1e15 ? "\(Int(tenths) / 10).\(Int(tenths) % 10) GiB" : "more than an exabyte"
-            }
-            return "batch \(b) needs \(gib(peak)) of Float64 values in the reference interpreter, more than this "
-                + "machine's \(gib(memory)) of memory; use a smaller batch"
+            return "batch \(b) needs \(ByteCount.gib(peak)) of Float64 values in the reference interpreter, more than this "
+                + "machine's \(ByteCount.gib(memory)) of memory; use a smaller batch"
         case .unsupportedOp(let op, let r):
             return "cannot evaluate \(op): \(r)"
         case .invalidOperands(let op, let r):
