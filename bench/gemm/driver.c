@@ -1,7 +1,8 @@
 /* GEMM micro-benchmark driver (bench/gemm/run.sh builds it once per shape): the same matmul three ways in one
  * process — m2c's generated micro-kernel library (M2C), the generated --gemm openblas library (BLAS: one
  * single-threaded cblas_sgemm per work item under m2c's OpenMP split), and a plain loop of cblas_sgemm per block
- * with OpenBLAS's own threads (RAW, after the same copy of x that forward makes into its arena) — at rows = 128 · batch, 1 and 2 threads, interleaved rounds, medians.
+ * with OpenBLAS's own threads (RAW, after the same copy of x that forward makes into its arena) — at rows = 128 · batch,
+ * 1 and 2 threads, interleaved rounds in rotating order with a settle pause before each block, medians.
  * Prints one line per (batch, threads): GFLOP/s of each and m2c's ratio to the better OpenBLAS. */
 #define _POSIX_C_SOURCE 200809L
 #include <cblas.h>
@@ -21,6 +22,23 @@ static double now(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Long enough for OpenBLAS's spinning workers to go to sleep (2^28 cycles is about 0.1 s). */
+static void settle(void) {
+    const struct timespec pause = { 0, 200 * 1000 * 1000 };
+    nanosleep(&pause, NULL);
+}
+
+/* RAW: what forward does with OpenBLAS's own threads — copy x into the arena, one cblas_sgemm per block. */
+static void raw_forward(int nt, long rows, long n, long m, long p, long q, long nb, const float *x, float *arena,
+                        const float *w, float *y) {
+    openblas_set_num_threads(nt);
+    memcpy(arena, x, (size_t)rows * (size_t)n * 4);
+    for (long b = 0; b < nb; b++) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)rows, (blasint)q, (blasint)p, 1.0f,
+                    arena + b * p, (blasint)n, w, (blasint)q, 0.0f, y + b * q, (blasint)m);
+    }
 }
 
 static int cmp(const void *a, const void *b) {
@@ -64,23 +82,22 @@ int main(int argc, char **argv) {
                 if (now() - t0 >= 0.05) break;
                 reps *= 2;
             }
+            /* Each implementation's block starts after a settle pause, in an order that rotates each round:
+             * OpenBLAS's idle workers busy-wait (THREAD_TIMEOUT, 2^28 cycles by default) and libgomp's spin
+             * briefly, and on 2 cores a spinning worker left over from one block takes a core from the next. */
             double t[3][ROUNDS];
             for (int r = -1; r < ROUNDS; r++) { /* round -1 warms up */
-                double t0 = now();
-                for (long i = 0; i < reps; i++) CAT(M2C, _forward_v)(mine, batch, inputs, outputs);
-                double t1 = now();
-                for (long i = 0; i < reps; i++) CAT(BLAS, _forward_v)(blas, batch, inputs, outputs);
-                double t2 = now();
-                openblas_set_num_threads(nt);
-                for (long i = 0; i < reps; i++) {
-                    memcpy(arena, x, (size_t)rows * (size_t)n * 4);
-                    for (long b = 0; b < nb; b++) {
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)rows, (blasint)q, (blasint)p, 1.0f,
-                                    arena + b * p, (blasint)n, w, (blasint)q, 0.0f, y + b * q, (blasint)m);
+                for (int s = 0; s < 3; s++) {
+                    const int k = (r + 1 + s) % 3;
+                    settle();
+                    const double t0 = now();
+                    for (long i = 0; i < reps; i++) {
+                        if (k == 0) CAT(M2C, _forward_v)(mine, batch, inputs, outputs);
+                        else if (k == 1) CAT(BLAS, _forward_v)(blas, batch, inputs, outputs);
+                        else raw_forward(nt, rows, n, m, p, q, nb, x, arena, w, y);
                     }
+                    if (r >= 0) t[k][r] = (now() - t0) / reps;
                 }
-                double t3 = now();
-                if (r >= 0) { t[0][r] = (t1 - t0) / reps; t[1][r] = (t2 - t1) / reps; t[2][r] = (t3 - t2) / reps; }
             }
             double g[3];
             for (int k = 0; k < 3; k++) {

@@ -11,7 +11,8 @@ isa=native
 if [ "${1:-}" = "--cpu-isa" ]; then isa=$2; shift 2; fi
 batches=${*:-1 4 16 64}
 work=${WORK:-$(mktemp -d)}
-export OMP_WAIT_POLICY=passive   # idle OpenMP workers must not spin while OpenBLAS's own threads run
+# No OMP_WAIT_POLICY: the driver pauses between blocks instead, so neither library's idle workers spin into the
+# other's timing, and m2c keeps the default wait policy it runs with in a model.
 
 # label features_in features_out nblocks [max batch]
 shapes="dense-768x2304 768 2304 1 64
