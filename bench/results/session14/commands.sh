@@ -13,3 +13,16 @@ for i in 1 2; do
     M2C=.build/release/m2c sh bench/gemm/run.sh 4 16 > gemm-settled-driver-run$i.md
 done
 M2C=.build/release/m2c sh bench/gemm/run.sh 1 4 16 64 > gemm-settled-driver-full.md
+
+# One level of Strassen-Winograd on the in-projection, timing only (strassen/driver.c; output strassen/out.txt):
+# m2c's GEMM for the full shape (1024 x 768 -> 2304, batch 8 of rows = 128) against seven products of the half
+# shape (512 x 384 -> 1152, batch 4), each with its own weights, with and without the additions around them.
+mkdir -p /tmp/strassen && cd /tmp/strassen
+m2c=/work/main/.build/release/m2c g=/work/main/bench/gemm/gemm.m2
+$m2c compile $g --param features_in=768 --param features_out=2304 --random-weights 1 --name g_full -o full --build
+for s in 1 2 3 4 5 6 7; do
+    $m2c compile $g --param features_in=384 --param features_out=1152 --random-weights $s --name g_sub -o sub$s --build
+done
+gcc -O3 -march=native -fopenmp -Wall -Wextra -Ifull -Isub1 /work/main/bench/results/session14/strassen/driver.c \
+    full/libg_full.a sub1/libg_sub.a -lm -o driver
+for i in 1 2 3; do ./driver null; ./driver; done
