@@ -26,3 +26,6 @@ done
 gcc -O3 -march=native -fopenmp -Wall -Wextra -Ifull -Isub1 /work/main/bench/results/session14/strassen/driver.c \
     full/libg_full.a sub1/libg_sub.a -lm -o driver
 for i in 1 2 3; do ./driver null; ./driver; done
+
+cd /work/main
+.venv-bench/bin/python bench/paired.py --pairs 12 --warmup-seconds 3                 # paired-b8-L128.txt
