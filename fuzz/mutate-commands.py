@@ -24,7 +24,7 @@ A finding is a signal (crash, trap, abort), a timeout (60 s), a Swift "Fatal err
 an error message; its input goes to fuzz/.build/commands/found/TARGET-SEED.*. Seeds make every input
 reproducible. Uses M2C (default .build/release/m2c: `swift build -c release --product m2c`).
 """
-import json, os, random, re, struct, subprocess, sys
+import json, os, random, re, signal, struct, subprocess, sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 M2C = os.environ.get("M2C", os.path.join(ROOT, ".build", "release", "m2c"))
@@ -149,6 +149,10 @@ def save(tag, data, suffix, seed, why, err):
     print(f"FOUND {tag} seed {seed}: {why}\n  {path}\n  {err.strip()[-600:]}", flush=True)
 
 
+def interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main():
     if len(sys.argv) != 4 or sys.argv[1] not in ("m2", "m2mlp", "compile", "cuda", "params", "weights", "inputs", "config"):
         sys.exit(__doc__)
@@ -160,58 +164,70 @@ def main():
     if not os.path.exists(tiny):
         subprocess.run([M2C, "import", f"{G}/tiny.config.json", "-o", tiny], check=True, capture_output=True)
     rcs = {}
-    for seed in range(start, start + count):
-        rng = random.Random(seed)
-        if target in ("m2", "m2mlp"):
-            src = open(tiny if target == "m2" else os.path.join(ROOT, "examples", "monarch-mixer-mlp.m2")).read()
-            m = mutate_text(src, rng)
-            f = os.path.join(work, "m.m2")
-            open(f, "w", encoding="utf-8", errors="surrogatepass").write(m)
-            rc = run([M2C, "ir", f, "--random-weights", "1"], target, m, ".m2", seed)
-        elif target in ("compile", "cuda"):
-            m = mutate_text(open(tiny).read(), rng)
-            f = os.path.join(work, "m.m2")
-            open(f, "w", encoding="utf-8", errors="surrogatepass").write(m)
-            rc = run([M2C, "compile", f, "--random-weights", "1", "--target", "cpu" if target == "compile" else "cuda",
-                      "-o", os.path.join(work, "out")], target, m, ".m2", seed)
-        elif target == "params":
-            hidden = rng.choice([8, 12, 16, 20, 24, 32, 40, 48, 64, 96])
-            max_positions = rng.choice([16, 33, 64, 100])
-            params = {"hidden": hidden, "intermediate": hidden * rng.choice([1, 2, 3, 4]),
-                      "nblocks": rng.choice([1, 2, 3, 4, 8]), "layers": rng.choice([1, 2]),
-                      "max_positions": max_positions, "seq_len": rng.randint(1, max_positions),
-                      "filter_order": rng.choice([2, 4, 7, 16, 32]), "emb_dim": rng.choice([3, 5, 7]),
-                      "vocab": rng.choice([50, 1000])}
-            params["l_max"] = rng.choice([params["seq_len"], max_positions])
-            args = [M2C, "verify", tiny, "--random-weights", str(seed), "--batch", str(rng.randint(1, 3)),
-                    "--random-inputs", str(seed)]
-            for k, v in params.items():
-                args += ["--param", f"{k}={v}"]
-            args += rng.choice([[], [], ["--no-fusion"], ["--cpu-isa", "avx2"], ["--cpu-isa", "generic"],
-                                ["--gemm", "openblas"], ["--threads", "2"]])
-            if rng.random() < SANITIZE_SHARE:
-                args.append("--sanitize")
-            # Legal shapes: every exit but 0 is a finding (a refused shape must be refused by the elaborator).
-            rc = run(args, target, " ".join(args[1:]), ".args", seed, fail_on="")
-        elif target == "weights":
-            b = mutate_safetensors(open(f"{G}/tiny.weights.safetensors", "rb").read(), rng)
-            f = os.path.join(work, "w.safetensors")
-            open(f, "wb").write(b)
-            rc = run([M2C, "ir", tiny, "--weights", f, "--weights", f"{G}/tiny.pooler.safetensors"],
-                     target, b, ".safetensors", seed)
-        elif target == "inputs":
-            b = mutate_safetensors(open(f"{G}/tiny.io.safetensors", "rb").read(), rng)
-            f = os.path.join(work, "in.safetensors")
-            open(f, "wb").write(b)
-            rc = run([M2C, "run", tiny, "--random-weights", "1", "--inputs", f, "-o",
-                      os.path.join(work, "out.safetensors")], target, b, ".safetensors", seed)
-        elif target == "config":
-            c = mutate_text(open(f"{G}/tiny.config.json").read(), rng)
-            f = os.path.join(work, "config.json")
-            open(f, "w", encoding="utf-8", errors="surrogatepass").write(c)
-            rc = run([M2C, "import", f, "-o", os.path.join(work, "o.m2")], target, c, ".json", seed)
-        rcs[rc] = rcs.get(rc, 0) + 1
-    print(target, start, count, "exit codes:", dict(sorted(rcs.items())), flush=True)
+    # A timeout or ^C still prints what ran: SIGTERM becomes KeyboardInterrupt, caught around the loop.
+    signal.signal(signal.SIGTERM, interrupt)
+    done = 0
+    try:
+        for seed in range(start, start + count):
+            one_input(target, seed, work, tiny, rcs)
+            done += 1
+    except KeyboardInterrupt:
+        print(f"stopped by a signal after {done} of {count} inputs", flush=True)
+    print(target, start, done, "exit codes:", dict(sorted(rcs.items())), flush=True)
+
+
+def one_input(target, seed, work, tiny, rcs):
+    """Runs one seeded input of TARGET; counts its exit code in rcs."""
+    rng = random.Random(seed)
+    if target in ("m2", "m2mlp"):
+        src = open(tiny if target == "m2" else os.path.join(ROOT, "examples", "monarch-mixer-mlp.m2")).read()
+        m = mutate_text(src, rng)
+        f = os.path.join(work, "m.m2")
+        open(f, "w", encoding="utf-8", errors="surrogatepass").write(m)
+        rc = run([M2C, "ir", f, "--random-weights", "1"], target, m, ".m2", seed)
+    elif target in ("compile", "cuda"):
+        m = mutate_text(open(tiny).read(), rng)
+        f = os.path.join(work, "m.m2")
+        open(f, "w", encoding="utf-8", errors="surrogatepass").write(m)
+        rc = run([M2C, "compile", f, "--random-weights", "1", "--target", "cpu" if target == "compile" else "cuda",
+                  "-o", os.path.join(work, "out")], target, m, ".m2", seed)
+    elif target == "params":
+        hidden = rng.choice([8, 12, 16, 20, 24, 32, 40, 48, 64, 96])
+        max_positions = rng.choice([16, 33, 64, 100])
+        params = {"hidden": hidden, "intermediate": hidden * rng.choice([1, 2, 3, 4]),
+                  "nblocks": rng.choice([1, 2, 3, 4, 8]), "layers": rng.choice([1, 2]),
+                  "max_positions": max_positions, "seq_len": rng.randint(1, max_positions),
+                  "filter_order": rng.choice([2, 4, 7, 16, 32]), "emb_dim": rng.choice([3, 5, 7]),
+                  "vocab": rng.choice([50, 1000])}
+        params["l_max"] = rng.choice([params["seq_len"], max_positions])
+        args = [M2C, "verify", tiny, "--random-weights", str(seed), "--batch", str(rng.randint(1, 3)),
+                "--random-inputs", str(seed)]
+        for k, v in params.items():
+            args += ["--param", f"{k}={v}"]
+        args += rng.choice([[], [], ["--no-fusion"], ["--cpu-isa", "avx2"], ["--cpu-isa", "generic"],
+                            ["--gemm", "openblas"], ["--threads", "2"]])
+        if rng.random() < SANITIZE_SHARE:
+            args.append("--sanitize")
+        # Legal shapes: every exit but 0 is a finding (a refused shape must be refused by the elaborator).
+        rc = run(args, target, " ".join(args[1:]), ".args", seed, fail_on="")
+    elif target == "weights":
+        b = mutate_safetensors(open(f"{G}/tiny.weights.safetensors", "rb").read(), rng)
+        f = os.path.join(work, "w.safetensors")
+        open(f, "wb").write(b)
+        rc = run([M2C, "ir", tiny, "--weights", f, "--weights", f"{G}/tiny.pooler.safetensors"],
+                 target, b, ".safetensors", seed)
+    elif target == "inputs":
+        b = mutate_safetensors(open(f"{G}/tiny.io.safetensors", "rb").read(), rng)
+        f = os.path.join(work, "in.safetensors")
+        open(f, "wb").write(b)
+        rc = run([M2C, "run", tiny, "--random-weights", "1", "--inputs", f, "-o",
+                  os.path.join(work, "out.safetensors")], target, b, ".safetensors", seed)
+    elif target == "config":
+        c = mutate_text(open(f"{G}/tiny.config.json").read(), rng)
+        f = os.path.join(work, "config.json")
+        open(f, "w", encoding="utf-8", errors="surrogatepass").write(c)
+        rc = run([M2C, "import", f, "-o", os.path.join(work, "o.m2")], target, c, ".json", seed)
+    rcs[rc] = rcs.get(rc, 0) + 1
 
 
 main()
