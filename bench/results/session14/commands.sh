@@ -29,3 +29,8 @@ for i in 1 2 3; do ./driver null; ./driver; done
 
 cd /work/main
 .venv-bench/bin/python bench/paired.py --pairs 12 --warmup-seconds 3                 # paired-b8-L128.txt
+
+# Reruns of the two measurements that overlapped each other by mistake (the GEMM table's last rows and L = 512):
+M2C=.build/release/m2c sh bench/gemm/run.sh 16 > bench/results/session14/gemm-settled-driver-rows2048-rerun.md
+.build/release/m2c bench examples/m2-bert-base.m2 --seq-len 512,8192 --batch 1 --threads 2 --reps 3 \
+    --warmup-seconds 1 --outputs last_hidden_state,pooled_output > bench/results/session14/bench-b1-L512-L8192-rerun.txt
