@@ -16,13 +16,15 @@ enum MemoryCheck {
         }
     }
 
-    /// For the reference interpreter (`run`, `verify`): its peak of Float64 values (ReferenceInterpreter.peakBytes).
+    /// For the reference interpreter (`run`, `verify`): its own check of its peak of Float64 values, made before
+    /// random inputs are drawn.
     /// Also an upper bound for a compiled library's float32 buffers, so it serves those commands' other engines.
     static func reference(_ graph: Graph, batch: Int) throws {
-        let peak = ReferenceInterpreter(graph: graph, weights: nil).peakBytes(batch: batch)
-        try check(bytes: peak) {
-            "batch \(batch) needs \($0) of Float64 values in the reference interpreter, more than this machine's \($1) "
-                + "of memory; use a smaller batch"
+        do {
+            try ReferenceInterpreter(graph: graph, weights: nil).checkMemory(batch: batch)
+        } catch {
+            Console.error("error: \(error.description)\n")
+            throw ReportedFailure()
         }
     }
 
@@ -37,12 +39,10 @@ enum MemoryCheck {
         }
     }
 
-    static var physicalMemory: Double { Double(ProcessInfo.processInfo.physicalMemory) }
-
     /// Logs `message(needed, available)` (both as ByteCount.gib) and fails when `bytes` exceed physical memory.
     private static func check(bytes: Double, log: (String) -> Void = Console.error,
                               _ message: (String, String) -> String) throws {
-        let memory = physicalMemory
+        let memory = Double(ProcessInfo.processInfo.physicalMemory)
         guard bytes > memory else { return }
         log("error: \(message(ByteCount.gib(bytes), ByteCount.gib(memory)))\n")
         throw ReportedFailure()

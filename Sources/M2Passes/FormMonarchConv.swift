@@ -33,23 +33,16 @@ public struct FormMonarchConv: Pass {
         let choice = MonarchFactorChoice(forced: forced, allowedFactors: allowedFactors, costModel: costModel)
         var formed: [Op] = []
         formed.reserveCapacity(graph.ops.count)
-        var keptDirect: [Op] = [], keptForLength: [Op] = []
-        var unsupported: UnsupportedLengthError?
+        var kept = KeptDirectConvolutions()
         for op in graph.ops {
             guard case .longConv = op.kind else { formed.append(op); continue }
-            if let reason = choice.unsupportedLength(of: op, sequenceLength: op.type.shape[op.type.rank - 1]) {
-                unsupported = reason
-                keptForLength.append(op)
+            guard let form = try choice.monarchForm(of: op, in: graph, producers: producers, context: context,
+                                                    keeping: &kept) else {
                 formed.append(op)
                 continue
             }
-            guard let spectrum = try MonarchFactorChoice.constantSpectrum(of: op, in: graph, producers: producers, context: context) else {
-                keptDirect.append(op)
-                formed.append(op)
-                continue
-            }
+            let (plan, spectrum) = form
             let channels = op.type.shape[op.type.rank - 2]
-            let plan = try choice.factorization(for: op, sequenceLength: op.type.shape[op.type.rank - 1])
             let ordered = spectrum.permuted(MonarchSpectrumOrder.frequencies(factors: plan.factors))
             let annotations: [String: AttrValue] = ["monarch": .string(plan.description)]
             let table = Op(kind: .constant(ConstantData(ordered.re + ordered.im)), operands: [], result: graph.freshValue(),
@@ -61,9 +54,6 @@ public struct FormMonarchConv: Pass {
                                  .merging(annotations) { $1 }))
         }
         graph.ops = formed
-        if let note = MonarchFactorChoice.keptDirectNote(keptDirect) { context.diagnostics.append(note) }
-        if let warning = MonarchFactorChoice.unsupportedLengthWarning(keptForLength, unsupported) {
-            context.diagnostics.append(warning)
-        }
+        context.diagnostics += kept.diagnostics
     }
 }

@@ -41,22 +41,15 @@ public struct LowerLongConv: Pass {
         let choice = MonarchFactorChoice(forced: forced, allowedFactors: allowedFactors, costModel: costModel)
         var lowered: [Op] = []
         lowered.reserveCapacity(graph.ops.count)
-        var keptDirect: [Op] = [], keptForLength: [Op] = []
-        var unsupported: UnsupportedLengthError?
+        var kept = KeptDirectConvolutions()
         for op in graph.ops {
             guard case .longConv = op.kind else { lowered.append(op); continue }
-            if let reason = choice.unsupportedLength(of: op, sequenceLength: op.type.shape[op.type.rank - 1]) {
-                unsupported = reason
-                keptForLength.append(op)
+            guard let form = try choice.monarchForm(of: op, in: graph, producers: producers, context: context,
+                                                    keeping: &kept) else {
                 lowered.append(op)
                 continue
             }
-            guard let spectrum = try MonarchFactorChoice.constantSpectrum(of: op, in: graph, producers: producers, context: context) else {
-                keptDirect.append(op)
-                lowered.append(op)
-                continue
-            }
-            let plan = try choice.factorization(for: op, sequenceLength: op.type.shape[op.type.rank - 1])
+            let (plan, spectrum) = form
             var builder = MonarchConvolutionBuilder(plan: plan, inputType: op.type, firstFreeValue: graph.nextValue,
                                                     location: op.location, name: op.name)
             do {
@@ -68,9 +61,6 @@ public struct LowerLongConv: Pass {
             graph.reserveValues(through: ValueID(builder.lastValue))
         }
         graph.ops = lowered
-        if let note = MonarchFactorChoice.keptDirectNote(keptDirect) { context.diagnostics.append(note) }
-        if let warning = MonarchFactorChoice.unsupportedLengthWarning(keptForLength, unsupported) {
-            context.diagnostics.append(warning)
-        }
+        context.diagnostics += kept.diagnostics
     }
 }

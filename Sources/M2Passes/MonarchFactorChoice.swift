@@ -13,13 +13,23 @@ struct MonarchFactorChoice {
     var allowedFactors: ClosedRange<Int>
     var costModel: any MonarchCostModel
 
-    /// Why `op` stays a direct sum whatever its kernels: nothing forces a factorization and 2L has none into
-    /// allowed factors. A direct sum is correct at any length, O(L²) instead of O(L log L). Asked before the
-    /// kernels' spectrum is computed, which such a length would only waste.
-    func unsupportedLength(of op: Op, sequenceLength l: Int) -> UnsupportedLengthError? {
-        guard forced == nil, op.annotations[Self.forcedFactorsAnnotation] == nil,
-              !MonarchFactorization.exists(for: 2 * l, allowed: allowedFactors) else { return nil }
-        return UnsupportedLengthError(length: 2 * l, allowed: allowedFactors)
+    /// The factorization and compile-time spectrum of `op`, or nil when it stays a direct sum (recorded in `kept`
+    /// with its reason). A length with no factorization into allowed factors, unless one is forced, is recognised
+    /// before the kernels' spectrum is computed, which such a length would only waste; a direct sum is correct at
+    /// any length, O(L²) instead of O(L log L).
+    func monarchForm(of op: Op, in graph: Graph, producers: [ValueID: Int], context: PassContext,
+                     keeping kept: inout KeptDirectConvolutions) throws -> (MonarchFactorization, LongConvSpectrum)? {
+        let l = op.type.shape[op.type.rank - 1]
+        if forced == nil, op.annotations[Self.forcedFactorsAnnotation] == nil,
+           !MonarchFactorization.exists(for: 2 * l, allowed: allowedFactors) {
+            kept.keep(op, forLength: UnsupportedLengthError(length: 2 * l, allowed: allowedFactors))
+            return nil
+        }
+        guard let spectrum = try Self.constantSpectrum(of: op, in: graph, producers: producers, context: context) else {
+            kept.keepNotConstant(op)
+            return nil
+        }
+        return (try factorization(for: op, sequenceLength: l), spectrum)
     }
 
     /// Forced by annotation, then by the pass, else the cheapest; any mismatch is an error at the op.
@@ -49,7 +59,7 @@ struct MonarchFactorChoice {
 
     /// The natural-order spectrum of a `long_conv` whose kernels (and D) are compile-time known — constants, or
     /// weights when the context has a weight store — else nil (the convolution stays a direct sum).
-    static func constantSpectrum(of op: Op, in graph: Graph, producers: [ValueID: Int],
+    private static func constantSpectrum(of op: Op, in graph: Graph, producers: [ValueID: Int],
                                  context: PassContext) throws -> LongConvSpectrum? {
         guard case .longConv(let bidirectional, let hasSkip) = op.kind, op.type.rank >= 2 else { return nil }
         var operands: [[Double]] = []
@@ -62,22 +72,6 @@ struct MonarchFactorChoice {
                                 channels: op.type.shape[op.type.rank - 2], sequenceLength: op.type.shape[op.type.rank - 1])
     }
 
-    /// One warning for all convolutions kept direct because of their length: they run, at a cost that grows as
-    /// L², and the user may prefer a nearby length that factorizes (the error's suggestion).
-    static func unsupportedLengthWarning(_ kept: [Op], _ reason: UnsupportedLengthError?) -> Diagnostic? {
-        guard let first = kept.first, let reason else { return nil }
-        return Diagnostic(.warning, "\(kept.count) long_conv op(s) kept as direct O(L²) sums: \(reason.description)",
-                          at: first.location.map { SourceRange($0, length: 1) })
-    }
-
-    /// One note for all convolutions kept direct: without weights every layer's convolution stays direct.
-    static func keptDirectNote(_ kept: [Op]) -> Diagnostic? {
-        guard let first = kept.first else { return nil }
-        return Diagnostic(.note, "\(kept.count) long_conv op(s) kept as direct sums: their kernels "
-            + "are not compile-time constants (give weights to lower them to Monarch-FFT form)",
-            at: first.location.map { SourceRange($0, length: 1) })
-    }
-
     /// The values of a compile-time known operand, nil when it is only known at run time.
     private static func knownValues(_ producer: Op, weights context: PassContext) throws -> [Double]? {
         switch producer.kind {
@@ -87,5 +81,36 @@ struct MonarchFactorChoice {
             return try ReferenceInterpreter.weightTensor(key: key, type: producer.type, from: store).values
         default: return nil
         }
+    }
+}
+
+/// The `long_conv` ops a pass kept as direct sums, and one diagnostic per reason.
+struct KeptDirectConvolutions {
+    private var notConstant: [Op] = []
+    private var forLength: [Op] = []
+    private var lengthReason: UnsupportedLengthError?
+
+    mutating func keepNotConstant(_ op: Op) { notConstant.append(op) }
+
+    mutating func keep(_ op: Op, forLength reason: UnsupportedLengthError) {
+        forLength.append(op)
+        lengthReason = reason
+    }
+
+    /// A note for the convolutions whose kernels are not compile-time constants (without weights every layer's),
+    /// then a warning for those kept because of their length: they run, at a cost that grows as L², and the user
+    /// may prefer a nearby length that factorizes (the reason's suggestion).
+    var diagnostics: [Diagnostic] {
+        var all: [Diagnostic] = []
+        if let first = notConstant.first {
+            all.append(Diagnostic(.note, "\(notConstant.count) long_conv op(s) kept as direct sums: their kernels "
+                + "are not compile-time constants (give weights to lower them to Monarch-FFT form)",
+                at: first.location.map { SourceRange($0, length: 1) }))
+        }
+        if let first = forLength.first, let lengthReason {
+            all.append(Diagnostic(.warning, "\(forLength.count) long_conv op(s) kept as direct O(L²) sums: \(lengthReason.description)",
+                                  at: first.location.map { SourceRange($0, length: 1) }))
+        }
+        return all
     }
 }

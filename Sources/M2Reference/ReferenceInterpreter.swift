@@ -34,9 +34,8 @@ public struct ReferenceInterpreter {
         }
 
         let (outputValues, live, lastUse) = Self.liveness(graph)
-        let peak = Self.peakBytes(graph, batch: batch, live: live, lastUse: lastUse, kept: outputValues)
-        let memory = Double(ProcessInfo.processInfo.physicalMemory)
-        guard peak <= memory else { throw .batchTooLarge(batch: batch, peakBytes: peak, memoryBytes: memory) }
+        try Self.refuseIfPastMemory(Self.peakBytes(graph, batch: batch, live: live, lastUse: lastUse, kept: outputValues),
+                                    batch: batch)
 
         var values: [ValueID: Tensor64] = [:]
         var types: [ValueID: TensorType] = [:]
@@ -94,6 +93,17 @@ public struct ReferenceInterpreter {
     public func peakBytes(batch: Int) -> Double {
         let (kept, live, lastUse) = Self.liveness(graph)
         return Self.peakBytes(graph, batch: batch, live: live, lastUse: lastUse, kept: kept)
+    }
+
+    /// The check `run` makes before it allocates anything, for callers that draw random inputs first:
+    /// batchTooLarge when `batch` items' Float64 values cannot fit this machine's memory.
+    public func checkMemory(batch: Int) throws(InterpreterError) {
+        try Self.refuseIfPastMemory(peakBytes(batch: batch), batch: batch)
+    }
+
+    private static func refuseIfPastMemory(_ peak: Double, batch: Int) throws(InterpreterError) {
+        let memory = Double(ProcessInfo.processInfo.physicalMemory)
+        guard peak <= memory else { throw .batchTooLarge(batch: batch, peakBytes: peak, memoryBytes: memory) }
     }
 
     /// The values `run` keeps to the end (the outputs), the values it computes (only ops that reach an output run:
