@@ -156,7 +156,8 @@ struct BenchCommand: ParsableCommand {
             if target == .cuda {
                 library = try CUDABuild.load(graph, session: session, name: name, directory: directory, options: cuda.emitOptions)
             } else {
-                emitted = try CPUBuild.emit(graph, session: session, name: name, directory: directory, options: cpu.emitOptions)
+                let tiled = try cpu.tiledGraph(graph, session: session, name: name, compiler: cc, cflags: cflags)
+                emitted = try CPUBuild.emit(tiled, session: session, name: name, directory: directory, options: cpu.emitOptions)
                 library = try CPUBuild.buildAndLoad(name: name, directory: directory, compiler: cc, cflags: flags)
             }
             let vocab = ModelInputs.vocabulary(of: graph)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import M2IR
 import M2Passes
 import M2TargetCPU
 
@@ -29,9 +30,34 @@ public struct CPUTargetOptions: ParsableArguments {
                                                                    valueName: "RULE"))
     public var disabledFusionRules: [String] = []
 
+    @Flag(help: ArgumentHelp(
+        "Choose each GEMM's tiles by timing the cost model's choice and one-step moves from it inside the built model "
+        + "(one extra -DM2_PROFILE build per candidate round, paired forwards; minutes for M2-BERT-base). The choices and "
+        + "their timings go into NAME.ir as tile and tuned annotations; --tiles NAME.ir reproduces them."))
+    public var tune = false
+
+    @Option(name: .customLong("tune-batch"), help: "Batch of the forwards --tune times.")
+    public var tuneBatch: Int = 1
+
+    @Option(name: .customLong("tune-threads"), help: "OpenMP threads of the forwards --tune times (default: the runtime's, every core).")
+    public var tuneThreads: Int?
+
+    @Option(name: .customLong("tune-reps"), help: "Paired forwards per --tune candidate round.")
+    public var tuneReps: Int = 5
+
+    @Option(name: .customLong("tiles"), help: ArgumentHelp(
+        "Run the GEMM tiles an IR file of m2c records (DIR/NAME.ir of an earlier compile of this model, e.g. a --tune one) "
+        + "instead of choosing them.", valueName: "FILE.ir"))
+    public var tilesFile: String?
+
     public init() {}
 
     public mutating func validate() throws {
+        if tune && tilesFile != nil { throw ValidationError("--tune chooses tiles and --tiles reads them: give one of the two") }
+        if tune && gemm == .openblas { throw ValidationError("--tune times m2c's GEMM kernels; --gemm openblas has no tiles to choose") }
+        if tuneBatch < 1 { throw ValidationError("--tune-batch must be at least 1") }
+        if tuneReps < 1 { throw ValidationError("--tune-reps must be at least 1") }
+        if let t = tuneThreads, t < 1 { throw ValidationError("--tune-threads must be at least 1") }
         for rule in disabledFusionRules where !FusionRules.names.contains(rule) {
             throw ValidationError("unknown fusion rule '\(rule)'; known rules: \(FusionRules.names.joined(separator: ", "))")
         }
@@ -55,4 +81,31 @@ public struct CPUTargetOptions: ParsableArguments {
     }
 
     public var emitOptions: CPUEmitOptions { CPUEmitOptions(isa: resolvedISA, gemm: gemm) }
+
+    /// `graph` (after the CPU pipeline) with the GEMM tiles of --tiles or --tune as annotations; unchanged without
+    /// either, so the emitter's cost model chooses. `compiler` and `cflags` build --tune's timed libraries.
+    func tiledGraph(_ graph: Graph, session: CompilerSession, name: String, compiler: String? = nil,
+                    cflags: String = "-O3 -march=native") throws -> Graph {
+        if let tilesFile {
+            let text: String
+            do { text = try String(contentsOfFile: tilesFile, encoding: .utf8) } catch {
+                Console.error("error: cannot read --tiles file '\(tilesFile)': \(error.localizedDescription)\n")
+                throw ReportedFailure()
+            }
+            do { return try TileRecords.apply(text, file: tilesFile, to: graph, options: emitOptions) } catch {
+                Console.error("error: \(error)\n")
+                throw ReportedFailure()
+            }
+        }
+        guard tune else { return graph }
+        guard session.weights != nil else {
+            Console.error("error: --tune times forwards: give --weights FILE or --random-weights SEED\n")
+            throw ReportedFailure()
+        }
+        var progress = ProgressLine()
+        let tuner = TileTuner(compiler: compiler, cflags: cflags, batch: tuneBatch, threads: tuneThreads, reps: tuneReps)
+        let (tuned, problems) = try tuner.tune(graph, session: session, options: emitOptions, name: name, progress: &progress)
+        Console.error(TileTuner.summary(problems))
+        return tuned
+    }
 }

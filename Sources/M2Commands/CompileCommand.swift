@@ -13,7 +13,9 @@ struct CompileCommand: ParsableCommand {
         discussion: """
         Writes DIR/NAME.h, NAME.c, NAME.m2w (with --weights or --random-weights), Makefile, NAME.pc.in, \
         NAME.swift and module.modulemap (see docs/OUTPUT.md). --build runs make so DIR also holds libNAME.a and \
-        libNAME.so. --dump-ir DIR writes the IR after every pass; DIR/NAME.ir is the IR the emitter walked.
+        libNAME.so. --dump-ir DIR writes the IR after every pass; DIR/NAME.ir is the IR the emitter walked, with \
+        each GEMM's tiles (tile, kernel annotations): the cost model's, --tune's (timed in the built model, see \
+        docs/PERFORMANCE.md) or those of --tiles FILE.ir.
         --target cuda writes NAME.cu instead of NAME.c and a Makefile building libNAME.so with nvcc for every \
         --cuda-arch (docs/CUDA.md); --precision picks fp32, bf16 or fp16 storage.
         """)
@@ -66,9 +68,9 @@ struct CompileCommand: ParsableCommand {
         }
         if target == .cuda { return try emitCUDA(passed, session: session) }
         let options = cpu.emitOptions
-        // The IR the emitter walks, with the tile choices it makes recorded as annotations.
-        let graph = TilingModel.annotate(passed, options: options)
-        let libName = CPUBuild.libraryName(name, graph: graph)
+        let libName = CPUBuild.libraryName(name, graph: passed)
+        // The IR the emitter walks, with its tile choices (the cost model's, --tune's or --tiles') as annotations.
+        let graph = TilingModel.annotate(try cpu.tiledGraph(passed, session: session, name: libName), options: options)
         let directory = output ?? "build/\(libName)"
         try makeDirectory(directory)
         try writeOrPrint(IRPrinter.print(graph), to: "\(directory)/\(libName).ir")

@@ -105,7 +105,8 @@ struct RunCommand: ParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let library = engine == .cuda
             ? try CUDABuild.load(graph, session: session, name: graph.name, directory: directory, options: cuda.emitOptions)
-            : try CPUBuild.load(graph, session: session, name: graph.name, directory: directory, options: cpu.emitOptions)
+            : try CPUBuild.load(try cpu.tiledGraph(graph, session: session, name: graph.name), session: session, name: graph.name,
+                                directory: directory, options: cpu.emitOptions)
         return try library.forward(graph: graph, inputs: inputs.tensors, batch: inputs.batch)
             .mapValues { Tensor64(shape: $0.shape, values: $0.values) }
     }

@@ -95,6 +95,9 @@ struct VerifyCommand: ParsableCommand {
         }
 
         let name = CPUBuild.libraryName(nil, graph: graph)
+        // The CPU kernels run the tiles of --tiles or --tune when given (tuned with the build's own compiler and flags).
+        let cpuGraph = target == .cpu ? try cpu.tiledGraph(graph, session: session, name: name, compiler: cc,
+                                                            cflags: cflags ?? "-O3 -march=native") : graph
         let compiled: [String: (shape: [Int], values: [Double])]
         let reference: [String: Tensor64]
         do {
@@ -108,7 +111,7 @@ struct VerifyCommand: ParsableCommand {
                     Console.error("note: valgrind does not run AVX-512 code; checking the avx2 GEMM kernels instead\n")
                     options.isa = .avx2
                 }
-                _ = try CPUBuild.emit(graph, session: session, name: name, directory: directory, options: options)
+                _ = try CPUBuild.emit(cpuGraph, session: session, name: name, directory: directory, options: options)
                 var harness = HarnessRunner(directory: directory, name: name, threads: threads)
                 if valgrind {
                     harness.wrapper = ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect"]
@@ -117,7 +120,7 @@ struct VerifyCommand: ParsableCommand {
                 try harness.build(compiler: cc, cflags: flags)
                 compiled = try harness.forward(graph: graph, inputs: inputs.completed(for: graph).tensors, batch: inputs.batch)
             } else {
-                let library = try CPUBuild.load(graph, session: session, name: name, directory: directory,
+                let library = try CPUBuild.load(cpuGraph, session: session, name: name, directory: directory,
                                                 compiler: cc, cflags: cflags, options: cpu.emitOptions)
                 if let threads { try library.setThreads(threads) }
                 compiled = try library.forward(graph: graph, inputs: inputs.tensors, batch: inputs.batch)

@@ -12,6 +12,8 @@ public enum CPUEmitError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A template is missing, or one of its placeholders was left without a value.
     case template(name: String, reason: String)
     case cannotWrite(path: String, reason: String)
+    /// A matmul's `tile` (and `kernel`) annotation, from an IR file or `--tune`, that its kernel cannot run.
+    case invalidTile(value: String, tile: String, reason: String)
 
     public var description: String {
         switch self {
@@ -22,6 +24,7 @@ public enum CPUEmitError: Error, Hashable, Sendable, CustomStringConvertible {
         case .unreadableWeight(let k, let r): return "weight '\(k)' cannot be read: \(r)"
         case .template(let n, let r): return "template \(n): \(r)"
         case .cannotWrite(let p, let r): return "\(p): cannot write: \(r)"
+        case .invalidTile(let v, let t, let r): return "\(v): tile '\(t)': \(r)"
         }
     }
 }

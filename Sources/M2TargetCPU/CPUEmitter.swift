@@ -12,7 +12,7 @@ public enum CPUEmitter {
         guard isCIdentifier(name) else { throw .invalidName(name) }
         let templates = try TemplateSet.load(options)
         let graph = TilingModel.annotate(graph, options: options)
-        let tilings = TilingModel.tilings(graph, options: options)
+        let tilings = try TilingModel.tilings(graph, options: options)
         let monarchPlans = MonarchConvKernelPlan.plans(graph, isa: options.isa)
         let plan = try ExecutionPlan(graph, panelWidths: tilings.mapValues(\.nr), kernelMemory: MonarchConvKernelPlan.kernelMemory(monarchPlans))
         let hash = ModelHash.of(graph)
@@ -39,7 +39,7 @@ public enum CPUEmitter {
     /// those of the compile, since the packed layouts depend on the chosen kernels.
     public static func weightsFile(graph: Graph, weights: WeightStore,
                                    options: CPUEmitOptions = CPUEmitOptions()) throws(CPUEmitError) -> [UInt8] {
-        let tilings = TilingModel.tilings(graph, options: options)
+        let tilings = try TilingModel.tilings(graph, options: options)
         let monarchPlans = MonarchConvKernelPlan.plans(graph, isa: options.isa)
         let plan = try ExecutionPlan(graph, panelWidths: tilings.mapValues(\.nr), kernelMemory: MonarchConvKernelPlan.kernelMemory(monarchPlans))
         return try weightsImage(graph: graph, plan: plan, hash: ModelHash.of(graph), weights: weights)

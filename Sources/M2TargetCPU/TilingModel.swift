@@ -68,38 +68,32 @@ public enum TilingModel {
                           columnBlocks: ceilDiv(q, nc), reason: reason)
     }
 
-    /// The tiling of every block-diagonal matmul whose weight is stored (a leaf, packed into the .m2w), by result.
-    static func tilings(_ graph: Graph, options: CPUEmitOptions) -> [ValueID: GemmTiling] {
-        var leaves = Set<ValueID>()
-        for op in graph.ops {
-            switch op.kind {
-            case .weight, .constant: leaves.insert(op.result)
-            default: break
-            }
-        }
+    /// The cost model's tiles for `problem`.
+    public static func tiling(for problem: GemmProblem, options: CPUEmitOptions) -> GemmTiling {
+        tiling(rowsPerItem: problem.rowsPerItem, blocks: problem.blocks, outPerBlock: problem.outPerBlock,
+               inPerBlock: problem.inPerBlock, options: options, wholeK: problem.wholeK, inputSlices: problem.inputSlices)
+    }
+
+    /// The tiling of every block-diagonal matmul whose weight is stored (a leaf, packed into the .m2w), by result:
+    /// the one its `tile` annotation records (checked), else the cost model's.
+    static func tilings(_ graph: Graph, options: CPUEmitOptions) throws(CPUEmitError) -> [ValueID: GemmTiling] {
         var result: [ValueID: GemmTiling] = [:]
-        for op in graph.ops {
-            guard op.kind.isBlockDiagProduct, op.operands.count >= 2, leaves.contains(op.operands[1]),
-                  let x = graph.type(of: op.operands[0]), let w = graph.type(of: op.operands[1]), !w.batched else { continue }
-            let (nb, q, p) = w.rank == 2 ? (1, w.shape[0], w.shape[1]) : (w.shape[0], w.shape[1], w.shape[2])
-            let n = max(1, x.shape.last ?? 1)
-            // A GLU epilogue's work items cover the gate half only (GLUHalves): its blocks and columns are tiled.
-            let halves = GLUHalves(op.kind, weight: w)
-            result[op.result] = tiling(rowsPerItem: x.elementCount / n, blocks: halves?.gateBlocks ?? nb,
-                                       outPerBlock: halves?.gateColumnsPerBlock ?? q, inPerBlock: p, options: options,
-                                       wholeK: halves != nil, inputSlices: (halves?.valueBlockOffset ?? 0) > 0 ? 2 : 1)
+        for (i, problem) in GemmProblem.all(in: graph) {
+            let op = graph.ops[i]
+            result[op.result] = try TileAnnotation.recorded(on: op, problem: problem, options: options)
+                ?? tiling(for: problem, options: options)
         }
         return result
     }
 
-    /// `graph` with a `tile` and a `kernel` annotation on every matmul that runs a tiled GEMM.
+    /// `graph` with a `tile` and a `kernel` annotation on every matmul that runs a tiled GEMM; matmuls that
+    /// already carry a `tile` (from `--tune` or an IR file) keep theirs.
     public static func annotate(_ graph: Graph, options: CPUEmitOptions) -> Graph {
-        let tiles = tilings(graph, options: options)
         var annotated = graph
-        for i in annotated.ops.indices {
-            guard let t = tiles[annotated.ops[i].result] else { continue }
-            annotated.ops[i].annotations["tile"] = .string(t.annotation)
-            annotated.ops[i].annotations["kernel"] = .string(t.kernel)
+        for (i, problem) in GemmProblem.all(in: graph) where annotated.ops[i].annotations[TileAnnotation.tileKey] == nil {
+            let t = tiling(for: problem, options: options)
+            annotated.ops[i].annotations[TileAnnotation.tileKey] = .string(t.annotation)
+            annotated.ops[i].annotations[TileAnnotation.kernelKey] = .string(t.kernel)
         }
         return annotated
     }

@@ -18,3 +18,12 @@ enum Fixtures {
 
     static func example(_ file: String) -> URL { repoRoot.appendingPathComponent("examples/\(file)") }
 }
+
+extension Fixtures {
+    /// A fresh directory under the system's temporary one, for one suite's files.
+    static func scratchDirectory(_ prefix: String) -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+}
