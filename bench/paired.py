@@ -1,7 +1,7 @@
 """m2c vs PyTorch eager M2-BERT-base, forward by forward: one process holds both models and alternates them.
 
     .venv-bench/bin/python bench/paired.py [--seq-len 128] [--batch 8] [--threads 2] [--pairs 30]
-                                           [--warmup-seconds 3] [--m2c .build/release/m2c] [--json]
+                                           [--warmup-seconds 3] [--m2c .build/release/m2c] [--tune] [--json]
 
 Why: on a shared VM a slow stretch of the host lasts seconds to minutes, longer than one of compare.sh's blocks
 of timed forwards, so a block-against-block ratio moves by ±10% with whichever program the stretch hit. Here
@@ -41,11 +41,13 @@ NAME = "m2_bert_base"
 class M2CLibrary:
     """The generated library of examples/m2-bert-base.m2 at one length, opened through its C API."""
 
-    def __init__(self, m2c: str, seq_len: int, batch: int, threads: int, workdir: str):
+    def __init__(self, m2c: str, seq_len: int, batch: int, threads: int, workdir: str, tune: bool = False):
         build = os.path.join(workdir, f"L{seq_len}")
+        # --tune: the tiles timed in this model at this batch and thread count (docs/PERFORMANCE.md, "Tuned tiles").
+        tuning = ["--tune", "--tune-batch", str(batch), "--tune-threads", str(threads)] if tune else []
         subprocess.run([m2c, "compile", os.path.join(ROOT, "examples", "m2-bert-base.m2"), "--target", "cpu",
                         "--random-weights", "1", "--param", f"seq_len={seq_len}",
-                        "--outputs", "last_hidden_state,pooled_output", "-o", build],
+                        "--outputs", "last_hidden_state,pooled_output", "-o", build] + tuning,
                        check=True, stdout=subprocess.DEVNULL)
         subprocess.run(["make", "-s", "-C", build, "CFLAGS=-O3 -march=native", f"lib{NAME}.so"],
                        check=True, stdout=subprocess.DEVNULL)
@@ -104,6 +106,7 @@ def main() -> None:
     parser.add_argument("--warmup-seconds", type=float, default=3.0, help="per model, before the pairs")
     parser.add_argument("--m2c", default=os.path.join(ROOT, ".build", "release", "m2c"))
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    parser.add_argument("--tune", action="store_true", help="compile m2c with --tune at this batch and thread count")
     args = parser.parse_args()
     if args.pairs < 1 or args.batch < 1 or args.threads < 1:
         parser.error("--pairs, --batch and --threads must be positive")
@@ -112,7 +115,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     with tempfile.TemporaryDirectory(prefix="m2c-paired-") as workdir:
         print(f"paired L={args.seq_len} batch={args.batch}: compiling and building m2c", file=sys.stderr)
-        m2c = M2CLibrary(args.m2c, args.seq_len, args.batch, args.threads, workdir)
+        m2c = M2CLibrary(args.m2c, args.seq_len, args.batch, args.threads, workdir, tune=args.tune)
         config = M2BertConfig.base(args.seq_len)
         model = M2Bert(config, random_state(config))
         ids = m2c.ids.long()
@@ -142,12 +145,13 @@ def main() -> None:
         "pair_ratio_median": statistics.median(ratios), "pair_ratio_q1": quantile(ratios, 0.25),
         "pair_ratio_q3": quantile(ratios, 0.75), "pair_ratio_min": min(ratios), "pair_ratio_max": max(ratios),
         "pairs_at_least_2x": sum(r >= 2.0 for r in ratios), "m2c_ms": m2c_ms, "torch_ms": torch_ms,
-        "torch_version": torch.__version__,
+        "torch_version": torch.__version__, "m2c_tuned": args.tune,
     }
     if args.json:
         print(json.dumps(record, sort_keys=True))
         return
-    print(f"L={args.seq_len} batch={args.batch} threads={args.threads}, {args.pairs} pairs")
+    print(f"L={args.seq_len} batch={args.batch} threads={args.threads}, {args.pairs} pairs"
+          + (", m2c --tune" if args.tune else ""))
     print(f"  m2c      ms/forward: median {record['m2c_ms_median']:.1f}, min {record['m2c_ms_min']:.1f}")
     print(f"  PyTorch  ms/forward: median {record['torch_ms_median']:.1f}, min {record['torch_ms_min']:.1f}")
     print(f"  PyTorch / m2c per pair: median {record['pair_ratio_median']:.2f}x "

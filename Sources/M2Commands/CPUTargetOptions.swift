@@ -32,7 +32,8 @@ public struct CPUTargetOptions: ParsableArguments {
 
     @Flag(help: ArgumentHelp(
         "Choose each GEMM's tiles by timing the cost model's choice and one-step moves from it inside the built model "
-        + "(one extra -DM2_PROFILE build per candidate round, paired forwards; minutes for M2-BERT-base). The choices and "
+        + "(one -DM2_PROFILE build per candidate round: $CC or cc with -O3 -march=native, or bench and verify's --cc/--cflags; paired "
+        + "forwards; minutes for M2-BERT-base). The choices and "
         + "their timings go into NAME.ir as tile and tuned annotations; --tiles NAME.ir reproduces them."))
     public var tune = false
 
@@ -100,6 +101,11 @@ public struct CPUTargetOptions: ParsableArguments {
         guard tune else { return graph }
         guard session.weights != nil else {
             Console.error("error: --tune times forwards: give --weights FILE or --random-weights SEED\n")
+            throw ReportedFailure()
+        }
+        let isa = resolvedISA, native = CPUISA.native()
+        guard isa == .generic || isa == native || (isa == .avx2 && native == .avx512) else {
+            Console.error("error: --tune runs the \(isa.rawValue) kernels it times, and this machine has no \(isa.rawValue) (its best is \(native.rawValue)); tune on a machine that has it and pass its NAME.ir with --tiles\n")
             throw ReportedFailure()
         }
         var progress = ProgressLine()
