@@ -206,4 +206,42 @@ struct TileChoiceTests {
             #expect(throws: TileRecords.Failure.self) { try TileRecords.records(in: broken, file: "b.ir") }
         }
     }
+
+    @Test("IR tile records: mutated and truncated files are records or errors, never a crash")
+    func mutatedTileFilesAreErrorsNotCrashes() throws {
+        let model = try GemmKernelTests.model()
+        let options = CPUEmitOptions(isa: .avx2, gemm: .m2c, caches: .defaults)
+        var annotated = TilingModel.annotate(model.graph, options: options)
+        let first = try #require(GemmProblem.all(in: annotated).first?.op)
+        annotated.ops[first].annotations["tuned"] = .string("note \u{1b} with \"quotes\"")
+        let text = Array(IRPrinter.print(annotated).utf8)
+        let alphabet = Array("\\\"{}[],=#%: u0123456789abcdef\n".utf8)
+        var state: UInt64 = 7
+        func next() -> UInt64 {   // Knuth's MMIX LCG, high bits: deterministic mutations
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 24
+        }
+        var accepted = 0, refused = 0
+        for _ in 0..<3000 {
+            var bytes = text
+            for _ in 0..<(1 + Int(next() % 4)) {
+                let at = Int(next() % UInt64(bytes.count))
+                switch next() % 3 {
+                case 0: bytes[at] = alphabet[Int(next() % UInt64(alphabet.count))]
+                case 1: bytes.remove(at: at)
+                default: bytes = Array(bytes[..<at])
+                }
+                if bytes.isEmpty { break }
+            }
+            let mutated = String(decoding: bytes, as: UTF8.self)
+            do {
+                _ = try TileRecords.apply(mutated, file: "m.ir", to: model.graph, options: options)
+                accepted += 1
+            } catch {
+                #expect(error.description.hasPrefix("m.ir"), "\(error)")
+                refused += 1
+            }
+        }
+        #expect(accepted > 0 && refused > 0, "accepted \(accepted), refused \(refused)")
+    }
 }
