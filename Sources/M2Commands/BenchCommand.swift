@@ -84,6 +84,9 @@ struct BenchCommand: ParsableCommand {
             }
         }
         if reps < 1 { throw ValidationError("--reps must be at least 1") }
+        if target == .cuda && cpu.choosesTiles {
+            throw ValidationError("--tune and --tiles choose the CPU target's GEMM tiles; they do not apply to --target cuda")
+        }
         if memory && target == .cuda { throw ValidationError("--memory measures the CPU target's host memory; it does not apply to --target cuda") }
         if warmupSeconds < 0 { throw ValidationError("--warmup-seconds must not be negative") }
     }

@@ -64,6 +64,9 @@ public struct CPUTargetOptions: ParsableArguments {
         }
     }
 
+    /// Whether --tune or --tiles was given (they choose the CPU target's GEMM tiles, nothing else's).
+    public var choosesTiles: Bool { tune || tilesFile != nil }
+
     /// The CPU pass pipeline these options select.
     public var pipeline: [any Pass] {
         // cblas_sgemm finishes each column block on its own: a GLU stays its own kernel on the OpenBLAS path.

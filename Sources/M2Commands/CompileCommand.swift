@@ -51,6 +51,10 @@ struct CompileCommand: ParsableCommand {
     var dumpIR: String?
 
     func run() throws {
+        if target == .cuda && cpu.choosesTiles {
+            Console.error("error: --tune and --tiles choose the CPU target's GEMM tiles; they do not apply to --target cuda\n")
+            throw ReportedFailure(code: 2)
+        }
         if target == .cuda && longConv == .direct {
             Console.error("error: --long-conv direct is a CPU benchmark option; --target cuda lowers long convolutions itself\n")
             throw ReportedFailure(code: 2)

@@ -51,6 +51,9 @@ struct RunCommand: ParsableCommand {
     func validate() throws {
         if (inputs == nil) == (randomInputs == nil) { throw ValidationError("give exactly one of --inputs FILE or --random-inputs SEED") }
         if batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if engine != .cpu && cpu.choosesTiles {
+            throw ValidationError("--tune and --tiles choose the CPU target's GEMM tiles; they apply to --engine cpu only")
+        }
     }
 
     func run() throws {

@@ -67,6 +67,9 @@ struct VerifyCommand: ParsableCommand {
 
     func validate() throws {
         if batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if target == .cuda && cpu.choosesTiles {
+            throw ValidationError("--tune and --tiles choose the CPU target's GEMM tiles; they do not apply to --target cuda")
+        }
         if target == .cuda && (isolate || sanitize || valgrind || cc != nil || cflags != nil) {
             throw ValidationError("--isolate, --sanitize, --valgrind, --cc and --cflags apply to --target cpu only")
         }

@@ -56,5 +56,11 @@ struct TuneCommandTests {
                      ["--tune", "--tune-reps", "0"], ["--tune", "--tune-threads", "0"]] {
             #expect(throws: (any Error).self, "\(args)") { _ = try M2C.parseAsRoot(["compile", "m.m2"] + args) }
         }
+        // Tiles are the CPU target's: refused for CUDA and the reference engine.
+        for args in [["verify", "m.m2", "--target", "cuda", "--tune"], ["bench", "m.m2", "--target", "cuda", "--tiles", "x.ir"],
+                     ["run", "m.m2", "--random-inputs", "1", "--tune"]] {
+            #expect(throws: (any Error).self, "\(args)") { _ = try M2C.parseAsRoot(args) }
+        }
+        #expect(try !m2c(["compile", "m.m2", "--target", "cuda", "--tiles", "x.ir"]))
     }
 }
