@@ -247,7 +247,8 @@ struct BenchCommand: ParsableCommand {
             sgemmGflopsSameRun: sgemm?.medianGFLOPS, percentOfSgemm: sgemm.map { 100 * achieved / $0.medianGFLOPS },
             fmaPeakGflopsSameRun: peak, percentOfFmaPeak: peak.map { 100 * achieved / $0 },
             compiler: cc, cflags: flags, m2cVersion: M2CVersion.string, date: date,
-            profile: profile.map { $0.ops })
+            profile: profile.map { $0.ops },
+            tiles: target == .cuda ? nil : cpu.tune ? "tuned" : cpu.tilesFile.map { "file \($0)" } ?? "cost-model")
     }
 
     /// The graph's `seq_len` attribute (elaborated models record their parameters), else the first input's

@@ -30,6 +30,9 @@ struct BenchRecord: Codable {
     /// ISO 8601, UTC.
     var date: String
     var profile: [ProfileRow]?
+    /// Where the CPU target's GEMM tiles came from: `cost-model`, `tuned` (--tune, in this run) or `file PATH`
+    /// (--tiles); nil for CUDA.
+    var tiles: String?
     /// With `--memory`: peak RSS of one forward out of process and the memory plan's terms.
     var memory: MemoryMeasurement?
 
@@ -51,7 +54,7 @@ struct BenchRecord: Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case model, batch, threads, reps, compiler, cflags, date, profile, memory
+        case model, batch, threads, reps, compiler, cflags, date, profile, memory, tiles
         case seqLen = "seq_len"
         case msPerForward = "ms_per_forward"
         case msPerForwardMin = "ms_per_forward_min"

@@ -46,6 +46,7 @@ struct BenchTests {
                         "m2c_version", "date"] {
                 #expect(object[key] != nil, "missing \(key)")
             }
+            #expect(object["tiles"] as? String == "cost-model")
             let ms = try #require(object["ms_per_forward"] as? Double)
             let gflop = try #require(object["model_gflop_per_forward"] as? Double)
             #expect(ms > 0)
