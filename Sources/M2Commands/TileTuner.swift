@@ -9,7 +9,9 @@ import M2TargetCPU
 /// the model with every problem's r-th candidate (-DM2_PROFILE: per-op times) and runs it forward by forward,
 /// alternating with a build of the cost model's tiles, so both see the same load on a shared machine; each
 /// problem's time is the sum over its matmuls (the twelve in-projections of M2-BERT-base are one problem).
-/// A candidate replaces the cost model's tiles only when it is `margin` faster. Only two builds are loaded at once.
+/// A candidate replaces the cost model's tiles only when it is `margin` faster, and again in a second measurement
+/// with every choice built together (one lucky round on a shared host picks nothing). Only two builds are loaded
+/// at once.
 /// The choices go into the IR as `tile` and `tuned` annotations: NAME.ir records them, and `--tiles NAME.ir`
 /// compiles the same kernels again without tuning.
 struct TileTuner {
@@ -34,6 +36,10 @@ struct TileTuner {
         /// Per candidate: (its time, the cost model's time in the same forwards); nil for the cost model's own.
         var paired: [(candidate: Double, model: Double)?]
         var chosen = 0
+        /// The chosen candidate's second measurement, with every choice built together.
+        var confirmation: (candidate: Double, model: Double)?
+        /// A candidate that was faster by the margin in its round but not in the confirmation.
+        var unconfirmed: Int?
 
         var ratio: [Double?] { paired.map { $0.map { $0.candidate / max($0.model, 1e-12) } } }
     }
@@ -52,37 +58,96 @@ struct TileTuner {
 
         let directory = try CPUBuild.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let flags = cflags + " -DM2_PROFILE"
-        // Every round's library, emitted first. Tiles change no packed layout (the panel width is the ISA's), so
-        // the weights are written once, by round 0, and every round opens that .m2w.
+        // Every round's library, written first. Tiles change no packed layout (the panel width is the ISA's), so
+        // the weights are written once, by round 0, and every build opens that .m2w.
         progress.update("tune: writing \(rounds) builds of \(name), one per candidate round")
-        var builds: [(name: String, directory: String)] = []
+        var builds: [Build] = []
         for round in 0..<rounds {
-            var trial = graph
-            for p in problems {
-                let t = p.candidates[min(round, p.candidates.count - 1)]
-                for i in p.ops {
-                    trial.ops[i].annotations["tile"] = .string(t.annotation)
-                    trial.ops[i].annotations["kernel"] = .string(t.kernel)
+            builds.append(try write(graph, problems, choosing: { min(round, $0.candidates.count - 1) }, tag: "\(round)",
+                                    name: name, directory: directory, session: session, options: options, weights: round == 0))
+        }
+        try compile(builds, &progress)
+        let weights = builds[0].weights
+        let inputs = ModelInputs.random(for: graph, batch: batch, vocab: ModelInputs.vocabulary(of: graph), seed: 1)
+        let buffers = ForwardBuffers(graph: graph, inputs: inputs)
+        /// Each problem's ms per forward in `a` and in `b`, measured in the same forwards.
+        func paired(_ a: GeneratedLibrary, _ b: GeneratedLibrary) throws -> [(Double, Double)] {
+            let (ta, tb) = try pairedProfiles(a, b, buffers: buffers)
+            return problems.map { p in
+                let sum = { (times: [Int: Double]) in p.ops.reduce(0) { $0 + (times[graph.ops[$1].result.raw] ?? 0) } / Double(reps) * 1e3 }
+                return (sum(ta), sum(tb))
+            }
+        }
+        let model = try load(builds[0], weights: weights)
+        for round in 1..<rounds {
+            // One candidate loaded at a time: with the cost model's build, two copies of the weights and arena.
+            let candidate = try load(builds[round], weights: weights)
+            progress.update("tune: timing candidate round \(round) of \(rounds - 1) against the cost model's tiles (\(reps) paired forwards, batch \(batch))")
+            let times = try paired(candidate, model)
+            for k in problems.indices where round < problems[k].candidates.count { problems[k].paired[round] = times[k] }
+        }
+        for k in problems.indices {
+            let best = problems[k].ratio.enumerated().compactMap { i, r in r.map { (i, $0) } }.min { $0.1 < $1.1 }
+            if let best, best.1 < 1 - margin { problems[k].chosen = best.0 }
+        }
+        // A second measurement of every choice together: a choice stays only when it is faster by the margin again,
+        // so one lucky round on a shared host does not pick a tile.
+        if problems.contains(where: { $0.chosen > 0 }) {
+            let build = try write(graph, problems, choosing: \.chosen, tag: "confirm", name: name, directory: directory,
+                                  session: session, options: options, weights: false)
+            try compile([build], &progress)
+            let confirm = try load(build, weights: weights)
+            progress.update("tune: confirming the choices against the cost model's tiles (\(reps) paired forwards)")
+            let times = try paired(confirm, model)
+            for k in problems.indices where problems[k].chosen > 0 {
+                problems[k].confirmation = times[k]
+                if times[k].0 / max(times[k].1, 1e-12) >= 1 - margin {
+                    problems[k].unconfirmed = problems[k].chosen
+                    problems[k].chosen = 0
                 }
             }
-            let build = (name: "\(name)_tune\(round)", directory: "\(directory)/\(round)")
-            try makeDirectory(build.directory)
-            do {
-                let library = try CPUEmitter.emit(graph: trial, weights: round == 0 ? session.weights : nil, name: build.name, options: options)
-                try library.write(to: build.directory)
-            } catch {
-                Console.error("error: \(error)\n")
-                throw ReportedFailure()
-            }
-            builds.append(build)
         }
-        let weights = "\(builds[0].directory)/\(builds[0].name).m2w"
-        // The builds are independent C compiles: run them side by side.
-        progress.update("tune: building \(rounds) libraries (\(compiler ?? "cc") \(flags)), \(ProcessInfo.processInfo.activeProcessorCount) at a time")
+        progress.clear()
+        return (annotated(graph, problems), problems)
+    }
+
+    /// One library to build: its name, directory and the .m2w it opens.
+    struct Build {
+        var name: String, directory: String
+        var weights: String { "\(directory)/\(name).m2w" }
+    }
+
+    /// Writes the library of `graph` with the `choosing(problem)`-th candidate of every problem (no .m2w unless
+    /// `weights`: the builds share round 0's).
+    private func write(_ graph: Graph, _ problems: [Problem], choosing: (Problem) -> Int, tag: String, name: String,
+                       directory: String, session: CompilerSession, options: CPUEmitOptions, weights: Bool) throws -> Build {
+        var trial = graph
+        for p in problems {
+            let t = p.candidates[choosing(p)]
+            for i in p.ops {
+                trial.ops[i].annotations["tile"] = .string(t.annotation)
+                trial.ops[i].annotations["kernel"] = .string(t.kernel)
+            }
+        }
+        let build = Build(name: "\(name)_tune_\(tag)", directory: "\(directory)/\(tag)")
+        try makeDirectory(build.directory)
+        do {
+            let library = try CPUEmitter.emit(graph: trial, weights: weights ? session.weights : nil, name: build.name, options: options)
+            try library.write(to: build.directory)
+        } catch {
+            Console.error("error: \(error)\n")
+            throw ReportedFailure()
+        }
+        return build
+    }
+
+    /// Builds the libraries with -DM2_PROFILE, side by side: they are independent C compiles.
+    private func compile(_ builds: [Build], _ progress: inout ProgressLine) throws {
+        let flags = cflags + " -DM2_PROFILE"
+        progress.update("tune: building \(builds.count) librar\(builds.count == 1 ? "y" : "ies") (\(compiler ?? "cc") \(flags))")
         let failures = Failures(), directories = builds.map(\.directory), compiler = self.compiler
-        DispatchQueue.concurrentPerform(iterations: rounds) { round in
-            do { try LibraryBuilder.build(directory: directories[round], compiler: compiler, cflags: flags) } catch {
+        DispatchQueue.concurrentPerform(iterations: builds.count) { i in
+            do { try LibraryBuilder.build(directory: directories[i], compiler: compiler, cflags: flags) } catch {
                 failures.append("\(error)")
             }
         }
@@ -91,31 +156,12 @@ struct TileTuner {
             Console.error("error: \(first)\n")
             throw ReportedFailure()
         }
-        func load(_ round: Int) throws -> GeneratedLibrary {
-            let library = try GeneratedLibrary(directory: builds[round].directory, name: builds[round].name, weights: weights)
-            if let threads { try library.setThreads(threads) }
-            return library
-        }
+    }
 
-        let inputs = ModelInputs.random(for: graph, batch: batch, vocab: ModelInputs.vocabulary(of: graph), seed: 1)
-        let buffers = ForwardBuffers(graph: graph, inputs: inputs)
-        let model = try load(0)
-        for round in 1..<rounds {
-            // One candidate loaded at a time: with the cost model's build, two copies of the weights and arena.
-            let candidate = try load(round)
-            progress.update("tune: timing candidate round \(round) of \(rounds - 1) against the cost model's tiles (\(reps) paired forwards, batch \(batch))")
-            let (candidateTimes, modelTimes) = try pairedProfiles(candidate, model, buffers: buffers)
-            for k in problems.indices where round < problems[k].candidates.count {
-                let sum = { (times: [Int: Double]) in problems[k].ops.reduce(0) { $0 + (times[graph.ops[$1].result.raw] ?? 0) } }
-                problems[k].paired[round] = (sum(candidateTimes) / Double(reps) * 1e3, sum(modelTimes) / Double(reps) * 1e3)
-            }
-        }
-        progress.clear()
-        for k in problems.indices {
-            let best = problems[k].ratio.enumerated().compactMap { i, r in r.map { (i, $0) } }.min { $0.1 < $1.1 }
-            if let best, best.1 < 1 - margin { problems[k].chosen = best.0 }
-        }
-        return (annotated(graph, problems), problems)
+    private func load(_ build: Build, weights: String) throws -> GeneratedLibrary {
+        let library = try GeneratedLibrary(directory: build.directory, name: build.name, weights: weights)
+        if let threads { try library.setThreads(threads) }
+        return library
     }
 
     /// Warms both libraries up, then runs them forward by forward (the order alternating) and returns each one's
@@ -154,14 +200,19 @@ struct TileTuner {
         for p in problems {
             let t = p.candidates[p.chosen]
             let note: String
+            let percent = "\(Int((100 * margin).rounded()))%"
             if p.candidates.count == 1 {
                 note = "the cost model's tiles, the only candidate"
             } else if p.chosen > 0, let m = p.paired[p.chosen] {
                 note = "\(ms(m.candidate)) ms/forward over \(p.ops.count) matmul(s) against \(ms(m.model)) with the cost model's "
-                    + "\(p.candidates[0].annotation) (\(String(format: "%.3f", m.candidate / m.model))×); \(p.candidates.count) candidates, \(setting)"
+                    + "\(p.candidates[0].annotation) (\(ratio(m))×, \(p.confirmation.map { "\(ratio($0))× again" } ?? "not confirmed") with every "
+                    + "choice built together); \(p.candidates.count) candidates, \(setting)"
+            } else if let u = p.unconfirmed, let m = p.paired[u], let c = p.confirmation {
+                note = "the cost model's tiles: \(p.candidates[u].annotation) was \(ratio(m))× in its round but \(ratio(c))× with every "
+                    + "choice built together, not \(percent) faster twice; \(p.candidates.count) candidates, \(setting)"
             } else {
                 let best = p.ratio.compactMap { $0 }.min() ?? 1
-                note = "the cost model's tiles: no other of \(p.candidates.count) candidates was \(Int((100 * margin).rounded()))% faster "
+                note = "the cost model's tiles: no other of \(p.candidates.count) candidates was \(percent) faster "
                     + "(best \(String(format: "%.3f", best))×); \(setting)"
             }
             for i in p.ops {
@@ -174,12 +225,21 @@ struct TileTuner {
     }
 
     private func ms(_ x: Double) -> String { String(format: "%.3f", x) }
+    private func ratio(_ m: (candidate: Double, model: Double)) -> String { String(format: "%.3f", m.candidate / max(m.model, 1e-12)) }
 
     /// One line per problem for the compile's log: what it chose and how much it measured.
     static func summary(_ problems: [Problem]) -> String {
         var text = "tune: \(problems.count) GEMM problem(s)\n"
         for p in problems {
-            let r = p.chosen > 0 ? p.ratio[p.chosen].map { String(format: "%.3f×", $0) } ?? "" : "kept"
+            let again = p.confirmation.map { String(format: ", %.3f× again", $0.candidate / max($0.model, 1e-12)) } ?? ""
+            let r: String
+            if p.chosen > 0 {
+                r = (p.ratio[p.chosen].map { String(format: "%.3f×", $0) } ?? "") + again
+            } else if let u = p.unconfirmed {
+                r = "kept (\(p.candidates[u].annotation): " + (p.ratio[u].map { String(format: "%.3f×", $0) } ?? "") + again + ")"
+            } else {
+                r = "kept"
+            }
             text += "  \(p.problem) (\(p.ops.count) matmul(s)): \(p.candidates[p.chosen].annotation) \(r)\n"
         }
         return text
