@@ -14,6 +14,11 @@ for v in model tuned; do make -s -C /tmp/ab/$v/L128 CFLAGS="-O3 -march=native" l
 .venv-bench/bin/python bench/results/session11/ab_two_builds.py /tmp/ab/model /tmp/ab/tuned 128 8 24 \
     > $out/ab-cost-model-vs-tuned-L128-b8.txt
 
+# The same tuning after --tune confirms its choices (634d7cb): every problem keeps the cost model's tiles.
+$m2c compile examples/m2-bert-base.m2 --random-weights 1 --param seq_len=128 $outs -o /tmp/ab/tuned2/L128 \
+    --tune --tune-batch 8 --tune-threads 2 2>&1 | grep -v '^tune: \(timing\|building\|writing\|confirming\)' \
+    > $out/tune-confirmed-L128-b8.txt
+
 # Tuned at batch 1, L = 8192 (3 paired forwards per round).
 $m2c compile examples/m2-bert-base.m2 --random-weights 1 --param seq_len=8192 $outs -o /tmp/ab/tuned8k/L8192 \
     --tune --tune-batch 1 --tune-threads 2 --tune-reps 3 2> $out/tune-L8192-b1.txt
