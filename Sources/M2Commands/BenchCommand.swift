@@ -85,7 +85,7 @@ struct BenchCommand: ParsableCommand {
         }
         if reps < 1 { throw ValidationError("--reps must be at least 1") }
         if target == .cuda && cpu.choosesTiles {
-            throw ValidationError("--tune and --tiles choose the CPU target's GEMM tiles; they do not apply to --target cuda")
+            throw ValidationError(CPUTargetOptions.tilesNeedTheCPU + "; they do not apply to --target cuda")
         }
         if memory && target == .cuda { throw ValidationError("--memory measures the CPU target's host memory; it does not apply to --target cuda") }
         if warmupSeconds < 0 { throw ValidationError("--warmup-seconds must not be negative") }
@@ -248,7 +248,7 @@ struct BenchCommand: ParsableCommand {
             fmaPeakGflopsSameRun: peak, percentOfFmaPeak: peak.map { 100 * achieved / $0 },
             compiler: cc, cflags: flags, m2cVersion: M2CVersion.string, date: date,
             profile: profile.map { $0.ops },
-            tiles: target == .cuda ? nil : cpu.tune ? "tuned" : cpu.tilesFile.map { "file \($0)" } ?? "cost-model")
+            tiles: target == .cuda ? nil : cpu.tileSource)
     }
 
     /// The graph's `seq_len` attribute (elaborated models record their parameters), else the first input's

@@ -67,6 +67,15 @@ public struct CPUTargetOptions: ParsableArguments {
     /// Whether --tune or --tiles was given (they choose the CPU target's GEMM tiles, nothing else's).
     public var choosesTiles: Bool { tune || tilesFile != nil }
 
+    /// Why --tune and --tiles are refused where no CPU GEMM runs.
+    static let tilesNeedTheCPU = "--tune and --tiles choose the CPU target's GEMM tiles"
+
+    /// Where the GEMM tiles come from, as bench records say: `tuned`, `file PATH` or `cost-model`.
+    var tileSource: String { tune ? "tuned" : tilesFile.map { "file \($0)" } ?? "cost-model" }
+
+    /// The flags of --tune's timed builds when the command has none of its own (those of `m2c bench`).
+    static let tuneCFlags = "-O3 -march=native"
+
     /// The CPU pass pipeline these options select.
     public var pipeline: [any Pass] {
         // cblas_sgemm finishes each column block on its own: a GLU stays its own kernel on the OpenBLAS path.
@@ -89,7 +98,7 @@ public struct CPUTargetOptions: ParsableArguments {
     /// `graph` (after the CPU pipeline) with the GEMM tiles of --tiles or --tune as annotations; unchanged without
     /// either, so the emitter's cost model chooses. `compiler` and `cflags` build --tune's timed libraries.
     func tiledGraph(_ graph: Graph, session: CompilerSession, name: String, compiler: String? = nil,
-                    cflags: String = "-O3 -march=native") throws -> Graph {
+                    cflags: String? = nil) throws -> Graph {
         if let tilesFile {
             let text: String
             do { text = try String(contentsOfFile: tilesFile, encoding: .utf8) } catch {
@@ -106,13 +115,13 @@ public struct CPUTargetOptions: ParsableArguments {
             Console.error("error: --tune times forwards: give --weights FILE or --random-weights SEED\n")
             throw ReportedFailure()
         }
-        let isa = resolvedISA, native = CPUISA.native()
-        guard isa == .generic || isa == native || (isa == .avx2 && native == .avx512) else {
-            Console.error("error: --tune runs the \(isa.rawValue) kernels it times, and this machine has no \(isa.rawValue) (its best is \(native.rawValue)); tune on a machine that has it and pass its NAME.ir with --tiles\n")
+        let isa = resolvedISA
+        guard isa.runsHere else {
+            Console.error("error: --tune runs the \(isa.rawValue) kernels it times, and this machine has no \(isa.rawValue) (its best is \(CPUISA.native().rawValue)); tune on a machine that has it and pass its NAME.ir with --tiles\n")
             throw ReportedFailure()
         }
         var progress = ProgressLine()
-        let tuner = TileTuner(compiler: compiler, cflags: cflags, batch: tuneBatch, threads: tuneThreads, reps: tuneReps)
+        let tuner = TileTuner(compiler: compiler, cflags: cflags ?? Self.tuneCFlags, batch: tuneBatch, threads: tuneThreads, reps: tuneReps)
         let (tuned, problems) = try tuner.tune(graph, session: session, options: emitOptions, name: name, progress: &progress)
         Console.error(TileTuner.summary(problems))
         return tuned

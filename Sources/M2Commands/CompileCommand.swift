@@ -52,7 +52,7 @@ struct CompileCommand: ParsableCommand {
 
     func run() throws {
         if target == .cuda && cpu.choosesTiles {
-            Console.error("error: --tune and --tiles choose the CPU target's GEMM tiles; they do not apply to --target cuda\n")
+            Console.error("error: \(CPUTargetOptions.tilesNeedTheCPU); they do not apply to --target cuda\n")
             throw ReportedFailure(code: 2)
         }
         if target == .cuda && longConv == .direct {

@@ -52,7 +52,7 @@ struct RunCommand: ParsableCommand {
         if (inputs == nil) == (randomInputs == nil) { throw ValidationError("give exactly one of --inputs FILE or --random-inputs SEED") }
         if batch < 1 { throw ValidationError("--batch must be at least 1") }
         if engine != .cpu && cpu.choosesTiles {
-            throw ValidationError("--tune and --tiles choose the CPU target's GEMM tiles; they apply to --engine cpu only")
+            throw ValidationError(CPUTargetOptions.tilesNeedTheCPU + "; they apply to --engine cpu only")
         }
     }
 

@@ -123,11 +123,7 @@ struct TileTuner {
                        directory: String, session: CompilerSession, options: CPUEmitOptions, weights: Bool) throws -> Build {
         var trial = graph
         for p in problems {
-            let t = p.candidates[choosing(p)]
-            for i in p.ops {
-                trial.ops[i].annotations["tile"] = .string(t.annotation)
-                trial.ops[i].annotations["kernel"] = .string(t.kernel)
-            }
+            for i in p.ops { TileAnnotation.record(p.candidates[choosing(p)], on: &trial.ops[i]) }
         }
         let build = Build(name: "\(name)_tune_\(tag)", directory: "\(directory)/\(tag)")
         try makeDirectory(build.directory)
@@ -198,45 +194,40 @@ struct TileTuner {
         var result = graph
         let setting = "batch \(batch), \(threads.map { "\($0) thread(s)" } ?? "default threads"), \(reps) paired forwards"
         for p in problems {
-            let t = p.candidates[p.chosen]
             let note: String
             let percent = "\(Int((100 * margin).rounded()))%"
             if p.candidates.count == 1 {
                 note = "the cost model's tiles, the only candidate"
             } else if p.chosen > 0, let m = p.paired[p.chosen] {
-                note = "\(ms(m.candidate)) ms/forward over \(p.ops.count) matmul(s) against \(ms(m.model)) with the cost model's "
-                    + "\(p.candidates[0].annotation) (\(ratio(m))×, \(p.confirmation.map { "\(ratio($0))× again" } ?? "not confirmed") with every "
+                note = "\(Self.decimal(m.candidate)) ms/forward over \(p.ops.count) matmul(s) against \(Self.decimal(m.model)) with the cost model's "
+                    + "\(p.candidates[0].annotation) (\(Self.ratio(m))×, \(p.confirmation.map { "\(Self.ratio($0))× again" } ?? "not confirmed") with every "
                     + "choice built together); \(p.candidates.count) candidates, \(setting)"
             } else if let u = p.unconfirmed, let m = p.paired[u], let c = p.confirmation {
-                note = "the cost model's tiles: \(p.candidates[u].annotation) was \(ratio(m))× in its round but \(ratio(c))× with every "
+                note = "the cost model's tiles: \(p.candidates[u].annotation) was \(Self.ratio(m))× in its round but \(Self.ratio(c))× with every "
                     + "choice built together, not \(percent) faster twice; \(p.candidates.count) candidates, \(setting)"
             } else {
                 let best = p.ratio.compactMap { $0 }.min() ?? 1
                 note = "the cost model's tiles: no other of \(p.candidates.count) candidates was \(percent) faster "
-                    + "(best \(String(format: "%.3f", best))×); \(setting)"
+                    + "(best \(Self.decimal(best))×); \(setting)"
             }
-            for i in p.ops {
-                result.ops[i].annotations["tile"] = .string(t.annotation)
-                result.ops[i].annotations["kernel"] = .string(t.kernel)
-                result.ops[i].annotations["tuned"] = .string(note)
-            }
+            for i in p.ops { TileAnnotation.record(p.candidates[p.chosen], on: &result.ops[i], tuned: note) }
         }
         return result
     }
 
-    private func ms(_ x: Double) -> String { String(format: "%.3f", x) }
-    private func ratio(_ m: (candidate: Double, model: Double)) -> String { String(format: "%.3f", m.candidate / max(m.model, 1e-12)) }
+    private static func decimal(_ x: Double) -> String { String(format: "%.3f", x) }
+    private static func ratio(_ m: (candidate: Double, model: Double)) -> String { decimal(m.candidate / max(m.model, 1e-12)) }
 
     /// One line per problem for the compile's log: what it chose and how much it measured.
     static func summary(_ problems: [Problem]) -> String {
         var text = "tune: \(problems.count) GEMM problem(s)\n"
         for p in problems {
-            let again = p.confirmation.map { String(format: ", %.3f× again", $0.candidate / max($0.model, 1e-12)) } ?? ""
+            let again = p.confirmation.map { ", \(ratio($0))× again" } ?? ""
             let r: String
-            if p.chosen > 0 {
-                r = (p.ratio[p.chosen].map { String(format: "%.3f×", $0) } ?? "") + again
-            } else if let u = p.unconfirmed {
-                r = "kept (\(p.candidates[u].annotation): " + (p.ratio[u].map { String(format: "%.3f×", $0) } ?? "") + again + ")"
+            if p.chosen > 0, let m = p.paired[p.chosen] {
+                r = "\(ratio(m))×" + again
+            } else if let u = p.unconfirmed, let m = p.paired[u] {
+                r = "kept (\(p.candidates[u].annotation): \(ratio(m))×" + again + ")"
             } else {
                 r = "kept"
             }

@@ -68,7 +68,7 @@ struct VerifyCommand: ParsableCommand {
     func validate() throws {
         if batch < 1 { throw ValidationError("--batch must be at least 1") }
         if target == .cuda && cpu.choosesTiles {
-            throw ValidationError("--tune and --tiles choose the CPU target's GEMM tiles; they do not apply to --target cuda")
+            throw ValidationError(CPUTargetOptions.tilesNeedTheCPU + "; they do not apply to --target cuda")
         }
         if target == .cuda && (isolate || sanitize || valgrind || cc != nil || cflags != nil) {
             throw ValidationError("--isolate, --sanitize, --valgrind, --cc and --cflags apply to --target cpu only")
@@ -99,8 +99,7 @@ struct VerifyCommand: ParsableCommand {
 
         let name = CPUBuild.libraryName(nil, graph: graph)
         // The CPU kernels run the tiles of --tiles or --tune when given (tuned with the build's own compiler and flags).
-        let cpuGraph = target == .cpu ? try cpu.tiledGraph(graph, session: session, name: name, compiler: cc,
-                                                            cflags: cflags ?? "-O3 -march=native") : graph
+        let cpuGraph = target == .cpu ? try cpu.tiledGraph(graph, session: session, name: name, compiler: cc, cflags: cflags) : graph
         let compiled: [String: (shape: [Int], values: [Double])]
         let reference: [String: Tensor64]
         do {

@@ -41,6 +41,12 @@ public enum CPUISA: String, Sendable, CaseIterable {
         if flags.contains("avx2") && flags.contains("fma") { return .avx2 }
         return .generic
     }
+
+    /// Whether the CPU running m2c executes this ISA's kernels (AVX-512 machines run the AVX2 ones too).
+    public var runsHere: Bool {
+        let best = Self.native()
+        return self == .generic || self == best || (self == .avx2 && best == .avx512)
+    }
 }
 
 /// Which GEMM implementation the generated code calls.

@@ -8,6 +8,13 @@ public enum TileAnnotation {
     /// The annotation keys.
     static let tileKey = "tile", kernelKey = "kernel", tunedKey = "tuned"
 
+    /// Records `t` on `op` as its `tile` and `kernel` annotations, with a `tuned` note when given.
+    public static func record(_ t: GemmTiling, on op: inout Op, tuned: String? = nil) {
+        op.annotations[tileKey] = .string(t.annotation)
+        op.annotations[kernelKey] = .string(t.kernel)
+        if let tuned { op.annotations[tunedKey] = .string(tuned) }
+    }
+
     /// The tiling recorded on `op`, nil when it has none; throws when it is malformed or does not fit `problem`
     /// under `options` (another ISA's micro-kernel, a split k for a GLU, a column block off the panels).
     public static func recorded(on op: Op, problem: GemmProblem, options: CPUEmitOptions) throws(CPUEmitError) -> GemmTiling? {

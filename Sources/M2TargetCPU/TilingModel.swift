@@ -91,9 +91,7 @@ public enum TilingModel {
     public static func annotate(_ graph: Graph, options: CPUEmitOptions) -> Graph {
         var annotated = graph
         for (i, problem) in GemmProblem.all(in: graph) where annotated.ops[i].annotations[TileAnnotation.tileKey] == nil {
-            let t = tiling(for: problem, options: options)
-            annotated.ops[i].annotations[TileAnnotation.tileKey] = .string(t.annotation)
-            annotated.ops[i].annotations[TileAnnotation.kernelKey] = .string(t.kernel)
+            TileAnnotation.record(tiling(for: problem, options: options), on: &annotated.ops[i])
         }
         return annotated
     }

@@ -8,11 +8,7 @@ import M2Passes
 /// `m2c bench` on the tiny fixture's model with one timed forward: the records and their JSON schema, not speed.
 @Suite("m2c bench", .serialized)
 struct BenchTests {
-    let model: String = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("m2c-bench-\(UUID().uuidString)").path
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return "\(dir)/tiny.m2"
-    }()
+    let model = Fixtures.scratchDirectory("m2c-bench") + "/tiny.m2"
 
     func records(_ extra: [String]) throws -> [(BenchRecord, ProfileReport?)] {
         let config = try #require(Fixtures.golden("tiny", "config.json")).path

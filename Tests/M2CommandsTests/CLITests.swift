@@ -7,11 +7,7 @@ import M2Weights
 /// The commands driven in-process, as a user types them.
 @Suite("m2c commands", .serialized)
 struct CLITests {
-    let tmp: String = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("m2c-cli-\(UUID().uuidString)").path
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }()
+    let tmp = Fixtures.scratchDirectory("m2c-cli")
 
     /// Runs `m2c ARGS…`; returns false when the command reported a failure (non-zero exit).
     @discardableResult

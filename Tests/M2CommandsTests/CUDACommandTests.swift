@@ -9,11 +9,7 @@ import M2TargetCUDA
 struct CUDACommandTests {
     static let toolchain = NVCCToolchain.locate(searchRoot: Fixtures.repoRoot.path)
 
-    let tmp: String = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("m2c-cuda-cli-\(UUID().uuidString)").path
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }()
+    let tmp = Fixtures.scratchDirectory("m2c-cuda-cli")
 
     func m2c(_ args: [String]) throws -> Bool {
         var command = try M2C.parseAsRoot(args)

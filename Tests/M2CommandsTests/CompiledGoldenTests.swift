@@ -9,11 +9,7 @@ import M2Weights
 /// within 1e-4·std for every output, also with batch > 1, under ASan+UBSan and valgrind, and warning-free.
 @Suite("Compiled C vs golden fixtures", .serialized)
 struct CompiledGoldenTests {
-    let tmp: String = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("m2c-golden-\(UUID().uuidString)").path
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }()
+    let tmp = Fixtures.scratchDirectory("m2c-golden")
 
     func m2c(_ args: [String]) throws -> Bool {
         var command = try M2C.parseAsRoot(args)

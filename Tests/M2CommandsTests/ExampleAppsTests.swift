@@ -7,11 +7,7 @@ import M2Weights
 /// run as a user runs them, and their printed `pooled_output` values checked against the reference interpreter.
 @Suite("example apps", .serialized)
 final class ExampleAppsTests {
-    let tmp: String = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("m2c-apps-\(UUID().uuidString)").path
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }()
+    let tmp = Fixtures.scratchDirectory("m2c-apps")
 
     // Each test gets its own instance; the SwiftPM scratch directory alone is tens of megabytes.
     deinit { try? FileManager.default.removeItem(atPath: tmp) }

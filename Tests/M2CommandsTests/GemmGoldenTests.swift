@@ -7,11 +7,7 @@ import M2TargetCPU
 /// machine runs, and OpenBLAS.
 @Suite("Compiled C vs golden fixtures, per GEMM kernel", .serialized)
 struct GemmGoldenTests {
-    let tmp: String = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("m2c-gemm-golden-\(UUID().uuidString)").path
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }()
+    let tmp = Fixtures.scratchDirectory("m2c-gemm-golden")
 
     func m2c(_ args: [String]) throws -> Bool {
         var command = try M2C.parseAsRoot(args)

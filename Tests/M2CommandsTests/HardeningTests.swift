@@ -7,11 +7,7 @@ import M2Weights
 /// handles on two threads.
 @Suite("Hardening: non-finite weights, ThreadSanitizer", .serialized)
 struct HardeningTests {
-    let tmp: String = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("m2c-harden-\(UUID().uuidString)").path
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }()
+    let tmp = Fixtures.scratchDirectory("m2c-harden")
 
     func m2c(_ args: [String]) throws -> Int32 {
         var command = try M2C.parseAsRoot(args)

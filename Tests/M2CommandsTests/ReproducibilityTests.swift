@@ -6,11 +6,7 @@ import M2Weights
 /// Same inputs → same bytes; separate handles are independent.
 @Suite("Reproducibility and concurrency", .serialized)
 struct ReproducibilityTests {
-    let tmp: String = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("m2c-repro-\(UUID().uuidString)").path
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }()
+    let tmp = Fixtures.scratchDirectory("m2c-repro")
 
     func m2c(_ args: [String]) throws -> Bool {
         var command = try M2C.parseAsRoot(args)

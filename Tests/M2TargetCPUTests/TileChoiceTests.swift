@@ -16,9 +16,7 @@ struct TileChoiceTests {
         var result = graph
         for (i, problem) in GemmProblem.all(in: graph) {
             let candidates = TilingModel.candidates(for: problem, options: options)
-            let t = candidates[min(round, candidates.count - 1)]
-            result.ops[i].annotations["tile"] = .string(t.annotation)
-            result.ops[i].annotations["kernel"] = .string(t.kernel)
+            TileAnnotation.record(candidates[min(round, candidates.count - 1)], on: &result.ops[i])
         }
         return result
     }
