@@ -27,9 +27,10 @@ struct TileChoiceTests {
 
     /// Builds and runs `model` with every candidate round's tiles and compares it with the reference.
     func checkEveryRound(_ model: TestModels.Model, name: String, caches: CacheSizes, cflags: String = CHarness.strict,
-                         openMP: Bool = true) throws {
+                         openMP: Bool = true, isa: CPUISA = CPUISA.native()) throws {
         var options = Self.options
         options.caches = caches
+        options.isa = isa
         let rounds = Self.rounds(model.graph, options: options)
         #expect(rounds >= 3, "\(name): only \(rounds) candidate round(s), the test would check little")
         let expected = try ReferenceEvaluator(graph: model.graph, weights: model.weights, inputs: model.inputs,
@@ -46,7 +47,7 @@ struct TileChoiceTests {
             let got = parseOutputs(output)
             #expect(got.count == expected.count)
             for (output, err) in maxRelativeError(got, expected) {
-                #expect(err <= 1e-5, "\(name), round \(round), L2 \(caches.l2): \(output) differs by \(err)")
+                #expect(err <= 1e-5, "\(name), \(isa), round \(round), L2 \(caches.l2): \(output) differs by \(err)")
             }
         }
     }
@@ -56,6 +57,15 @@ struct TileChoiceTests {
         for caches in [CacheSizes.defaults, GemmKernelTests.tinyCaches] {
             try checkEveryRound(try GemmKernelTests.model(), name: "gemm_cases", caches: caches)
             try checkEveryRound(try GLUEpilogueTests.model(), name: "glu_epilogues", caches: caches)
+        }
+    }
+
+    /// --tune times the candidates of whichever ISA the compile names (--cpu-isa), not only the native one.
+    @Test("every candidate round with the avx2 and portable C micro-kernels (gcc, OpenMP; machine caches)")
+    func everyCandidateOnTheOtherKernels() throws {
+        for isa in [CPUISA.avx2, .generic] where isa != CPUISA.native() && isa.runsHere {
+            try checkEveryRound(try GemmKernelTests.model(), name: "gemm_cases", caches: .defaults, isa: isa)
+            try checkEveryRound(try GLUEpilogueTests.model(), name: "glu_epilogues", caches: .defaults, isa: isa)
         }
     }
 
