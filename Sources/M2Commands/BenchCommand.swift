@@ -74,7 +74,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .customLong("no-peak"), help: "Skip the FMA-peak measurement (the % peak column).")
     var noPeak = false
 
-    @Option(help: ArgumentHelp("Keep each generated library in DIR/L<seq_len> instead of a temporary directory.", valueName: "DIR"))
+    @Option(help: ArgumentHelp("Keep each generated library in DIR/L<seq_len> instead of a temporary directory, with NAME.ir (its GEMM tiles, for --tiles).", valueName: "DIR"))
     var keep: String?
 
     func validate() throws {
@@ -159,7 +159,11 @@ struct BenchCommand: ParsableCommand {
             if target == .cuda {
                 library = try CUDABuild.load(graph, session: session, name: name, directory: directory, options: cuda.emitOptions)
             } else {
-                let tiled = try cpu.tiledGraph(graph, session: session, name: name, compiler: cc, cflags: cflags)
+                // NAME.ir beside the library, as `m2c compile` writes it: with --keep, a --tune's choices at this
+                // length outlive the run and --tiles DIR/L<seq_len>/NAME.ir builds them again.
+                let tiled = TilingModel.annotate(try cpu.tiledGraph(graph, session: session, name: name, compiler: cc, cflags: cflags),
+                                                 options: cpu.emitOptions)
+                try writeOrPrint(IRPrinter.print(tiled), to: "\(directory)/\(name).ir")
                 emitted = try CPUBuild.emit(tiled, session: session, name: name, directory: directory, options: cpu.emitOptions)
                 library = try CPUBuild.buildAndLoad(name: name, directory: directory, compiler: cc, cflags: flags)
             }

@@ -123,6 +123,27 @@ struct BenchTests {
         #expect(rendered.contains("more ops"))
     }
 
+    @Test("--tune at each length is recorded in the kept NAME.ir, and --tiles that file benches the same C")
+    func tuneAndTilesFromKeptIR() throws {
+        let kept = Fixtures.scratchDirectory("m2c-bench-tune")
+        let common = ["--seq-len", "32", "--no-sgemm", "--no-peak", "--outputs", "last_hidden_state"]
+        let tuned = try records(common + ["--tune", "--tune-reps", "1", "--keep", "\(kept)/tuned"])
+        #expect(tuned.map(\.0.tiles) == ["tuned"])
+        let ir = "\(kept)/tuned/L32/tiny.ir"
+        let text = try String(contentsOfFile: ir, encoding: .utf8)
+        let tiled = text.split(separator: "\n").filter { $0.contains(" tile = \"") }
+        #expect(!tiled.isEmpty && tiled.allSatisfy { $0.contains(" tuned = \"") }, "\(ir) has no tuned tiles")
+
+        let again = try records(common + ["--tiles", ir, "--keep", "\(kept)/again"])
+        #expect(again.map(\.0.tiles) == ["file \(ir)"])
+        #expect(try String(contentsOfFile: "\(kept)/again/L32/tiny.c", encoding: .utf8)
+                == String(contentsOfFile: "\(kept)/tuned/L32/tiny.c", encoding: .utf8))
+        // The tuning is of one length: another length's build refuses it by the matmuls' types.
+        let cmd = try #require(try M2C.parseAsRoot(["bench", model, "--reps", "1", "--warmup-seconds", "0", "--seq-len", "64",
+                                                    "--tiles", ir] + common.dropFirst(2)) as? BenchCommand)
+        #expect(throws: ReportedFailure.self) { try cmd.measure { _, _ in } }
+    }
+
     @Test func badListsAreRejected() throws {
         #expect(throws: (any Error).self) { try M2C.parseAsRoot(["bench", "m.m2", "--seq-len", "128,x"]) }
         #expect(throws: (any Error).self) { try M2C.parseAsRoot(["bench", "m.m2", "--threads", "0"]) }
