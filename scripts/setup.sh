@@ -13,6 +13,9 @@ command -v make >/dev/null 2>&1 || need_apt+=(make)
 command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)
 # FFTW3 float + its OpenMP library: the baseline of bench/longconv (and its test).
 [ -f /usr/include/fftw3.h ] || need_apt+=(libfftw3-dev)
+# An AArch64 cross compiler and qemu's user-mode emulator: the neon kernels' tests build for AArch64 and run there.
+command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || need_apt+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+command -v qemu-aarch64 >/dev/null 2>&1 || need_apt+=(qemu-user)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}"

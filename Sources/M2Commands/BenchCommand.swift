@@ -121,6 +121,7 @@ struct BenchCommand: ParsableCommand {
         let batches = Self.positiveList(batch) ?? [1], threadCounts = Self.positiveList(threads) ?? [1]
         let lengths: [Int?] = seqLens.flatMap(Self.positiveList) ?? [nil]
         let flags = buildFlags
+        if target == .cpu { try cpu.requireKernelsRunHere("bench", hint: "benchmark on a machine that has it") }
         var progress = ProgressLine()
 
         // The yardsticks are optional: one that cannot be built or run leaves its columns empty, with a warning.

@@ -11,11 +11,11 @@ extension GemmBackend: ExpressibleByArgument {}
 public struct CPUTargetOptions: ParsableArguments {
     /// `native` or one of the kernel instruction sets.
     public enum ISAChoice: String, ExpressibleByArgument, CaseIterable, Sendable {
-        case native, avx512, avx2, generic
+        case native, avx512, avx2, neon, generic
     }
 
     @Option(name: .customLong("cpu-isa"), help: ArgumentHelp(
-        "GEMM micro-kernels: avx512, avx2, generic (portable C) or native (the best this machine has, detected when m2c runs).",
+        "GEMM micro-kernels: avx512, avx2, neon (AArch64), generic (portable C) or native (the best this machine has, detected when m2c runs).",
         valueName: "ISA"))
     public var isa: ISAChoice = .native
 
@@ -89,11 +89,21 @@ public struct CPUTargetOptions: ParsableArguments {
         case .native: return CPUISA.native()
         case .avx512: return .avx512
         case .avx2: return .avx2
+        case .neon: return .neon
         case .generic: return .generic
         }
     }
 
     public var emitOptions: CPUEmitOptions { CPUEmitOptions(isa: resolvedISA, gemm: gemm) }
+
+    /// Refuses, before anything is built, kernels this machine cannot execute where the command runs them here
+    /// (they would die of SIGILL, or not compile): `hint` says what to do instead.
+    func requireKernelsRunHere(_ command: String, hint: String) throws {
+        let isa = resolvedISA
+        guard !isa.runsHere else { return }
+        Console.error("error: \(command) runs the \(isa.rawValue) kernels on this machine, which has no \(isa.rawValue) (its best is \(CPUISA.native().rawValue)); \(hint)\n")
+        throw ReportedFailure()
+    }
 
     /// `graph` (after the CPU pipeline) with the GEMM tiles of --tiles or --tune as annotations; unchanged without
     /// either, so the emitter's cost model chooses. `compiler` and `cflags` build --tune's timed libraries.

@@ -102,6 +102,9 @@ struct RunCommand: ParsableCommand {
     /// Compiles the engine's pipeline (long convolutions in Monarch-FFT form) to C or CUDA in a temporary directory,
     /// builds it and runs it once.
     private func runCompiled(_ session: CompilerSession, _ inputs: ModelInputs) throws -> [String: Tensor64] {
+        if engine != .cuda {
+            try cpu.requireKernelsRunHere("run --engine cpu", hint: "run it where it runs, or check it here with m2c verify --cc CROSS-CC --run-under EMULATOR")
+        }
         let pipeline = engine == .cuda ? cuda.pipeline(cpu) : cpu.pipeline
         let graph = try session.runPasses(try CompilerSession.pipeline(pipeline, upTo: nil))
         let directory = try CPUBuild.temporaryDirectory()

@@ -63,6 +63,15 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Run the generated code under valgrind memcheck (implies --isolate); any error or leak fails.")
     var valgrind = false
 
+    @Option(name: .customLong("run-under"), help: ArgumentHelp(
+        "Run the generated code's harness under COMMAND (split at spaces; implies --isolate): an emulator for code of "
+        + "another CPU, e.g. --cpu-isa neon --cc aarch64-linux-gnu-gcc --run-under \"qemu-aarch64 -L /usr/aarch64-linux-gnu\".",
+        valueName: "COMMAND"))
+    var runUnder: String?
+
+    /// --run-under's command and arguments.
+    var runUnderCommand: [String] { runUnder.map { $0.split(separator: " ").map(String.init) } ?? [] }
+
     static let tolerance = 1e-4
 
     func validate() throws {
@@ -70,12 +79,20 @@ struct VerifyCommand: ParsableCommand {
         if target == .cuda && cpu.choosesTiles {
             throw ValidationError(CPUTargetOptions.tilesNeedTheCPU + "; they do not apply to --target cuda")
         }
-        if target == .cuda && (isolate || sanitize || valgrind || cc != nil || cflags != nil) {
-            throw ValidationError("--isolate, --sanitize, --valgrind, --cc and --cflags apply to --target cpu only")
+        if target == .cuda && (isolate || sanitize || valgrind || cc != nil || cflags != nil || runUnder != nil) {
+            throw ValidationError("--isolate, --sanitize, --valgrind, --run-under, --cc and --cflags apply to --target cpu only")
+        }
+        if let runUnder {
+            if runUnderCommand.isEmpty { throw ValidationError("--run-under needs a command, e.g. \"qemu-aarch64 -L /usr/aarch64-linux-gnu\"") }
+            if valgrind { throw ValidationError("--run-under and --valgrind each run the harness under a command: give one of the two") }
+            if cpu.tune { throw ValidationError("--tune times the kernels on this machine, not under --run-under '\(runUnder)'; tune where the code runs and pass its NAME.ir with --tiles") }
         }
     }
 
     func run() throws {
+        if target == .cpu && runUnder == nil {
+            try cpu.requireKernelsRunHere("verify", hint: "check them with --cc CROSS-CC --run-under EMULATOR (e.g. qemu-aarch64 for neon)")
+        }
         let session = try CompilerSession.open(model, requireWeights: true)
         let graph = try session.runPasses(try CompilerSession.pipeline(target == .cuda ? cuda.pipeline(cpu) : cpu.pipeline, upTo: nil))
         let directory = try keep ?? CPUBuild.temporaryDirectory()
@@ -106,7 +123,7 @@ struct VerifyCommand: ParsableCommand {
             if target == .cuda {
                 let library = try CUDABuild.load(graph, session: session, name: name, directory: directory, options: cuda.emitOptions)
                 compiled = try library.forward(graph: graph, inputs: inputs.tensors, batch: inputs.batch)
-            } else if isolate || sanitize || valgrind {
+            } else if isolate || sanitize || valgrind || runUnder != nil {
                 var options = cpu.emitOptions
                 if valgrind && options.isa == .avx512 {
                     // valgrind cannot execute AVX-512 instructions (SIGILL); ASan+UBSan (--sanitize) covers those kernels.
@@ -115,6 +132,7 @@ struct VerifyCommand: ParsableCommand {
                 }
                 _ = try CPUBuild.emit(cpuGraph, session: session, name: name, directory: directory, options: options)
                 var harness = HarnessRunner(directory: directory, name: name, threads: threads)
+                harness.wrapper = runUnderCommand
                 if valgrind {
                     harness.wrapper = ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect"]
                 }
@@ -150,7 +168,7 @@ struct VerifyCommand: ParsableCommand {
                           reference: ref, referenceShape: shape, tolerance: tolerance)
             }
         }
-        let mode = sanitize ? ", ASan+UBSan" : valgrind ? ", valgrind" : isolate ? ", out of process" : ""
+        let mode = sanitize ? ", ASan+UBSan" : valgrind ? ", valgrind" : runUnder.map { ", under \($0)" } ?? (isolate ? ", out of process" : "")
         let code = target == .cuda ? "\(cuda.precision.rawValue), \(cuda.architectureList.joined(separator: ","))" : "gemm \(cpu.gemm.rawValue), \(cpu.resolvedISA.rawValue)"
         print("m2c verify \(model.model): target \(target.rawValue) (\(code))\(mode), batch \(inputs.batch)\(golden.map { ", golden \($0)" } ?? ", random inputs")")
         print(table.render(), terminator: "")

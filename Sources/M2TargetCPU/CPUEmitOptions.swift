@@ -30,16 +30,23 @@ public struct CPUEmitOptions: Sendable {
 
 /// The vector instruction set the GEMM micro-kernels are written for.
 public enum CPUISA: String, Sendable, CaseIterable {
-    case avx512, avx2, generic
+    /// x86-64 with AVX-512F and FMA; x86-64 with AVX2 and FMA; AArch64 (Advanced SIMD, part of every ARMv8-A core);
+    /// portable C for any other CPU.
+    case avx512, avx2, neon, generic
 
-    /// The best kernel set the CPU running m2c supports (Linux: the flags of /proc/cpuinfo; elsewhere generic).
+    /// The best kernel set the CPU running m2c supports (x86-64 Linux: the flags of /proc/cpuinfo; AArch64: neon;
+    /// elsewhere generic).
     public static func native() -> CPUISA {
+        #if arch(arm64)
+        return .neon
+        #else
         guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
               let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return .generic }
         let flags = Set(line.split(separator: " ").map(String.init))
         if flags.contains("avx512f") && flags.contains("fma") { return .avx512 }
         if flags.contains("avx2") && flags.contains("fma") { return .avx2 }
         return .generic
+        #endif
     }
 
     /// Whether the CPU running m2c executes this ISA's kernels (AVX-512 machines run the AVX2 ones too).

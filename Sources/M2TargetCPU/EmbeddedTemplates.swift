@@ -688,6 +688,62 @@ static void m2_gemm_glu_{{ISA}}(long m, long n, long kg, long kv, const float *r
 }
 
 """#,
+    "gemm_neon.c.tmpl": #"""
+/* ---- m2c GEMM micro-kernel, NEON (AArch64 Advanced SIMD): {{MR}} rows × {{NR}} columns = 24 q accumulators, FMLA ---- */
+#if !defined(__aarch64__)
+#error "m2c --cpu-isa neon: these kernels are AArch64's (ARMv8-A Advanced SIMD); compile with an AArch64 compiler or another --cpu-isa"
+#endif
+#include <arm_neon.h>
+/* Advanced SIMD is part of every ARMv8-A core, so the kernels need no target attribute. */
+#define M2_GEMM_TARGET_neon
+
+/* c[0..{{MR}}) × [0..{{NR}}) (+)= a[0..{{MR}}) × [0..kc) · b[kc × {{NR}}]: a's rows are lda apart (one float at a time,
+ * multiplied by element), b is a packed weight panel slice ({{NR}} consecutive floats per k). 24 of the 32 q registers
+ * accumulate, 4 hold the panel row: no spills. */
+static inline void m2_gemm_tile_neon(long kc, const float *restrict a, long lda, const float *restrict b,
+                                     float *restrict c, long ldc, int accumulate) {
+    float32x4_t c00 = vdupq_n_f32(0.0f), c01 = vdupq_n_f32(0.0f), c02 = vdupq_n_f32(0.0f), c03 = vdupq_n_f32(0.0f);
+    float32x4_t c10 = vdupq_n_f32(0.0f), c11 = vdupq_n_f32(0.0f), c12 = vdupq_n_f32(0.0f), c13 = vdupq_n_f32(0.0f);
+    float32x4_t c20 = vdupq_n_f32(0.0f), c21 = vdupq_n_f32(0.0f), c22 = vdupq_n_f32(0.0f), c23 = vdupq_n_f32(0.0f);
+    float32x4_t c30 = vdupq_n_f32(0.0f), c31 = vdupq_n_f32(0.0f), c32 = vdupq_n_f32(0.0f), c33 = vdupq_n_f32(0.0f);
+    float32x4_t c40 = vdupq_n_f32(0.0f), c41 = vdupq_n_f32(0.0f), c42 = vdupq_n_f32(0.0f), c43 = vdupq_n_f32(0.0f);
+    float32x4_t c50 = vdupq_n_f32(0.0f), c51 = vdupq_n_f32(0.0f), c52 = vdupq_n_f32(0.0f), c53 = vdupq_n_f32(0.0f);
+    const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * lda, *a3 = a + 3 * lda, *a4 = a + 4 * lda, *a5 = a + 5 * lda;
+#define M2_GEMM_ROW_neon(i)                                        \
+    do {                                                           \
+        const float ai = a##i[k];                                  \
+        c##i##0 = vfmaq_n_f32(c##i##0, b0, ai);                    \
+        c##i##1 = vfmaq_n_f32(c##i##1, b1, ai);                    \
+        c##i##2 = vfmaq_n_f32(c##i##2, b2, ai);                    \
+        c##i##3 = vfmaq_n_f32(c##i##3, b3, ai);                    \
+    } while (0)
+    for (long k = 0; k < kc; k++) {
+        const float *bk = b + k * {{NR}};
+        const float32x4_t b0 = vld1q_f32(bk), b1 = vld1q_f32(bk + 4), b2 = vld1q_f32(bk + 8), b3 = vld1q_f32(bk + 12);
+        M2_GEMM_ROW_neon(0); M2_GEMM_ROW_neon(1); M2_GEMM_ROW_neon(2);
+        M2_GEMM_ROW_neon(3); M2_GEMM_ROW_neon(4); M2_GEMM_ROW_neon(5);
+    }
+#undef M2_GEMM_ROW_neon
+#define M2_GEMM_STORE_neon(i)                                                                    \
+    do {                                                                                         \
+        float *ci = c + i * ldc;                                                                 \
+        if (accumulate) {                                                                        \
+            c##i##0 = vaddq_f32(c##i##0, vld1q_f32(ci));                                         \
+            c##i##1 = vaddq_f32(c##i##1, vld1q_f32(ci + 4));                                     \
+            c##i##2 = vaddq_f32(c##i##2, vld1q_f32(ci + 8));                                     \
+            c##i##3 = vaddq_f32(c##i##3, vld1q_f32(ci + 12));                                    \
+        }                                                                                        \
+        vst1q_f32(ci, c##i##0);                                                                  \
+        vst1q_f32(ci + 4, c##i##1);                                                              \
+        vst1q_f32(ci + 8, c##i##2);                                                              \
+        vst1q_f32(ci + 12, c##i##3);                                                             \
+    } while (0)
+    M2_GEMM_STORE_neon(0); M2_GEMM_STORE_neon(1); M2_GEMM_STORE_neon(2);
+    M2_GEMM_STORE_neon(3); M2_GEMM_STORE_neon(4); M2_GEMM_STORE_neon(5);
+#undef M2_GEMM_STORE_neon
+}
+
+"""#,
     "gemm_openblas.c.tmpl": #"""
 /* {{COMMENT}}
  * y[r, b·{{Q}} + j] = Σ_s W[b, j, s] · x[r, b·{{P}} + s] for {{NB}} block(s); x has {{N}} features (zero padding to

@@ -77,12 +77,16 @@ struct MonarchConvKernelPlan: Hashable {
         switch isa {
         case .avx512: return "__attribute__((target(\"avx512f,avx2,fma\")))"
         case .avx2: return "__attribute__((target(\"avx2,fma\")))"
-        case .generic: return ""
+        case .neon, .generic: return ""   // Advanced SIMD is AArch64's baseline: the compiler vectorises plain C
         }
     }
 
     var targetDescription: String {
-        isa == .generic ? "plain C" : "compiled for \(isa.rawValue)"
+        switch isa {
+        case .generic: return "plain C"
+        case .neon: return "plain C, vectorised for AArch64's Advanced SIMD by the compiler"
+        case .avx512, .avx2: return "compiled for \(isa.rawValue)"
+        }
     }
     var groups: Int { (channels + lanes - 1) / lanes }
     var slotsPerItem: Int { min(groups * sequences, Self.maxSlotsPerItem) }

@@ -34,6 +34,7 @@ public enum TilingModel {
         switch isa {
         case .avx512: return (8, 32)    // 16 of 32 zmm accumulate; 2 hold the panel row; broadcasts fold into FMAs
         case .avx2: return (6, 16)      // 12 of 16 ymm accumulate, 2 panel, 1 broadcast
+        case .neon: return (6, 16)      // 24 of 32 q registers accumulate, 4 hold the panel row
         case .generic: return (4, 16)
         }
     }

@@ -12,15 +12,18 @@ struct CHarness {
     let library: EmittedLibrary
     let compiler: String
     let cflags: String
+    /// Command prefix the programs run under (an emulator for a cross `compiler`); empty to run them directly.
+    let runner: [String]
 
     static let strict = "-O1 -g -Wall -Wextra -Werror -std=c11"
     static let sanitized = strict + " -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 
     /// Emits nothing itself: writes `library`, runs `make` with `compiler`/`cflags` (add `OPENMP=0` via `make`).
-    init(_ library: EmittedLibrary, compiler: String, cflags: String = strict, openMP: Bool = true) throws {
+    init(_ library: EmittedLibrary, compiler: String, cflags: String = strict, openMP: Bool = true, runner: [String] = []) throws {
         self.library = library
         self.compiler = compiler
         self.cflags = cflags
+        self.runner = runner
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("m2c-cpu-\(library.name)-\(compiler)-\(UUID().uuidString.prefix(8))")
         try library.write(to: directory.path)
@@ -40,8 +43,13 @@ struct CHarness {
     /// Runs a program; returns its exit status and standard output (standard error is appended on failure).
     func run(_ program: URL, _ arguments: [String] = []) throws -> (status: Int32, output: String) {
         let p = Process()
-        p.executableURL = program
-        p.arguments = arguments
+        if runner.isEmpty {
+            p.executableURL = program
+            p.arguments = arguments
+        } else {
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = runner + [program.path] + arguments
+        }
         p.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment
         env["OMP_NUM_THREADS"] = "2"
@@ -80,6 +88,15 @@ struct CHarness {
     }
 
     static func hasCompiler(_ cc: String) -> Bool { (try? shell("command -v \(cc)", in: URL(fileURLWithPath: "/"))) != nil }
+}
+
+/// An AArch64 cross toolchain and qemu's user-mode emulator (scripts/setup.sh installs both on Debian): how the
+/// neon kernels, and the portable C ones on a CPU other than x86, are built and run on an x86 machine.
+enum CrossAArch64 {
+    static let compiler = "aarch64-linux-gnu-gcc"
+    static let runner = ["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu"]
+    static let available = CHarness.hasCompiler(compiler) && CHarness.hasCompiler(runner[0])
+    static let missing = "SKIPPED: \(compiler) or \(runner[0]) not found — run scripts/setup.sh (Debian: gcc-aarch64-linux-gnu, qemu-user)"
 }
 
 /// Parses driver output lines `out NAME v0 v1 …` into name → values.

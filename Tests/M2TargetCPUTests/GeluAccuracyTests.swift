@@ -36,28 +36,35 @@ struct GeluAccuracyTests {
 
     @Test("unary gelu, glu and a GEMM epilogue, gcc -O3 -march=native and clang")
     func denseGrid() throws {
-        let model = try Self.model()
         for (compiler, flags) in [("gcc", "-O3 -march=native -Wall -Wextra -Werror -std=c11"), ("clang", CHarness.strict)]
         where CHarness.hasCompiler(compiler) {
-            let library = try CPUEmitter.emit(graph: model.graph, weights: model.weights, name: "gelu_grid")
-            let harness = try CHarness(library, compiler: compiler, cflags: flags, openMP: false)
-            defer { harness.remove() }
-            let (status, output) = try harness.run(try harness.driver(TestModels.driver(model, library: "gelu_grid")),
-                                                   [harness.weightsPath])
-            #expect(status == 0, "\(output)")
-            let outputs = parseOutputs(output)
-            for name in ["unary", "glu", "epilogue"] {
-                let values = try #require(outputs[name], "\(compiler): no output \(name)")
-                try #require(values.count == Self.grid.count)
-                var worst = 0.0, worstAt: Float = 0
-                for (x, y) in zip(Self.grid, values) {
-                    let exact = Self.exactGelu(x)
-                    let error = abs(y - exact)
-                    let excess = abs(exact) < Self.absoluteFloor ? error / Self.absoluteFloor : error / (Self.relativeTolerance * abs(exact))
-                    if excess > worst { (worst, worstAt) = (excess, x) }
-                }
-                #expect(worst <= 1, "\(compiler) \(name): error \(worst)× the tolerance at x = \(worstAt)")
+            try Self.checkGrid(compiler: compiler, flags: flags)
+        }
+    }
+
+    /// Builds the three GELUs with `compiler` (run under `runner`: an emulator for a cross compiler) and checks
+    /// every grid point against the exact value.
+    static func checkGrid(compiler: String, flags: String, options: CPUEmitOptions = CPUEmitOptions(),
+                          runner: [String] = []) throws {
+        let model = try Self.model()
+        let library = try CPUEmitter.emit(graph: model.graph, weights: model.weights, name: "gelu_grid", options: options)
+        let harness = try CHarness(library, compiler: compiler, cflags: flags, openMP: false, runner: runner)
+        defer { harness.remove() }
+        let (status, output) = try harness.run(try harness.driver(TestModels.driver(model, library: "gelu_grid")),
+                                               [harness.weightsPath])
+        #expect(status == 0, "\(output)")
+        let outputs = parseOutputs(output)
+        for name in ["unary", "glu", "epilogue"] {
+            let values = try #require(outputs[name], "\(compiler): no output \(name)")
+            try #require(values.count == Self.grid.count)
+            var worst = 0.0, worstAt: Float = 0
+            for (x, y) in zip(Self.grid, values) {
+                let exact = Self.exactGelu(x)
+                let error = abs(y - exact)
+                let excess = abs(exact) < Self.absoluteFloor ? error / Self.absoluteFloor : error / (Self.relativeTolerance * abs(exact))
+                if excess > worst { (worst, worstAt) = (excess, x) }
             }
+            #expect(worst <= 1, "\(compiler) \(name): error \(worst)× the tolerance at x = \(worstAt)")
         }
     }
 }

@@ -29,12 +29,9 @@ struct GemmKernelTests {
     static let hasOpenBLAS = FileManager.default.fileExists(atPath: "/usr/include/x86_64-linux-gnu/cblas.h")
         || FileManager.default.fileExists(atPath: "/usr/include/cblas.h")
 
-    /// Variants this machine can run (AVX-512 and AVX2 kernels need the instructions).
+    /// Variants this machine can run (the AVX-512, AVX2 and NEON kernels need the instructions), portable C first.
     static var variants: [Variant] {
-        let native = CPUISA.native()
-        var isas: [CPUISA] = [.generic]
-        if native == .avx2 || native == .avx512 { isas.append(.avx2) }
-        if native == .avx512 { isas.append(.avx512) }
+        let isas = CPUISA.allCases.filter(\.runsHere).reversed()
         return isas.map { Variant(isa: $0, gemm: .m2c) } + (hasOpenBLAS ? [Variant(isa: .generic, gemm: .openblas)] : [])
     }
 

@@ -29,7 +29,7 @@ struct GemmLayoutTests {
         #expect(WeightPacking.pack([1, 2, 3, 4, 5, 6], shape: [2, 3], panelWidth: 2) == [1, 4, 2, 5, 3, 6])
     }
 
-    @Test("tiles respect the cache budgets and keep a sequence parallel", arguments: [CPUISA.avx512, .avx2, .generic])
+    @Test("tiles respect the cache budgets and keep a sequence parallel", arguments: CPUISA.allCases)
     func tiles(_ isa: CPUISA) {
         let caches = CacheSizes(l1d: 32 << 10, l2: 1 << 20)
         let options = CPUEmitOptions(isa: isa, caches: caches)

@@ -27,7 +27,8 @@ struct TileChoiceTests {
 
     /// Builds and runs `model` with every candidate round's tiles and compares it with the reference.
     func checkEveryRound(_ model: TestModels.Model, name: String, caches: CacheSizes, cflags: String = CHarness.strict,
-                         openMP: Bool = true, isa: CPUISA = CPUISA.native()) throws {
+                         openMP: Bool = true, isa: CPUISA = CPUISA.native(), compiler: String = "gcc",
+                         runner: [String] = []) throws {
         var options = Self.options
         options.caches = caches
         options.isa = isa
@@ -40,7 +41,7 @@ struct TileChoiceTests {
             let library = try CPUEmitter.emit(graph: graph, weights: model.weights, name: name, options: options)
             let source = try #require(library.text("\(name).c"))
             if round > 0 { #expect(source.contains("recorded in the IR"), "round \(round): the emitter did not run the recorded tiles") }
-            let harness = try CHarness(library, compiler: "gcc", cflags: cflags, openMP: openMP)
+            let harness = try CHarness(library, compiler: compiler, cflags: cflags, openMP: openMP, runner: runner)
             defer { harness.remove() }
             let (status, output) = try harness.run(try harness.driver(TestModels.driver(model, library: name)), [harness.weightsPath])
             #expect(status == 0 && !output.contains("error"), "round \(round): \(output)")

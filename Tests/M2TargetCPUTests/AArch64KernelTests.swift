@@ -1,0 +1,59 @@
+import Foundation
+import M2IR
+import M2TargetCPU
+import Testing
+
+/// The neon micro-kernels, and the portable C ones on a CPU that is not x86, built by an AArch64 cross compiler
+/// with warnings as errors and run under qemu-aarch64: every --tune candidate round of the GEMM and GLU kernel
+/// cases against the Float64 reference, and the GELU (its AArch64 FMA path) against the exact value.
+@Suite("AArch64 kernels (neon, portable C) under qemu-aarch64", .serialized,
+       .enabled(if: CrossAArch64.available, Comment(rawValue: CrossAArch64.missing)))
+struct AArch64KernelTests {
+    static let flags = "-O2 -Wall -Wextra -Werror -std=c11"
+
+    @Test("every candidate round of the GEMM cases and GLU epilogues, neon and portable C (OpenMP; machine and tiny caches)")
+    func everyCandidateRound() throws {
+        let rounds = TileChoiceTests()
+        for isa in [CPUISA.neon, .generic] {
+            for caches in [CacheSizes.defaults, GemmKernelTests.tinyCaches] {
+                try rounds.checkEveryRound(try GemmKernelTests.model(), name: "gemm_cases", caches: caches, cflags: Self.flags,
+                                           isa: isa, compiler: CrossAArch64.compiler, runner: CrossAArch64.runner)
+                try rounds.checkEveryRound(try GLUEpilogueTests.model(), name: "glu_epilogues", caches: caches, cflags: Self.flags,
+                                           isa: isa, compiler: CrossAArch64.compiler, runner: CrossAArch64.runner)
+            }
+        }
+    }
+
+    @Test("GELU with AArch64's fused multiply-add: unary, glu and a GEMM epilogue within the x86 builds' tolerance")
+    func geluAccuracy() throws {
+        try GeluAccuracyTests.checkGrid(compiler: CrossAArch64.compiler, flags: "-O3 -Wall -Wextra -Werror -std=c11",
+                                        options: CPUEmitOptions(isa: .neon, gemm: .m2c, caches: .defaults),
+                                        runner: CrossAArch64.runner)
+    }
+}
+
+/// What an x86 compiler says of a --cpu-isa neon library (no cross tools needed).
+@Suite("neon source on an x86 compiler")
+struct NeonOnX86Tests {
+    static let onX86: Bool = {
+        #if arch(x86_64)
+        return true
+        #else
+        return false
+        #endif
+    }()
+
+    @Test("the neon kernels' source says what it needs when an x86 compiler meets it", .enabled(if: onX86))
+    func neonOnAnotherCompilerIsAClearError() throws {
+        let model = try GemmKernelTests.model()
+        let library = try CPUEmitter.emit(graph: model.graph, weights: model.weights, name: "neon_x86",
+                                          options: CPUEmitOptions(isa: .neon, gemm: .m2c, caches: .defaults))
+        do {
+            let harness = try CHarness(library, compiler: "gcc")
+            harness.remove()
+            Issue.record("an x86 gcc built the neon kernels")
+        } catch {
+            #expect("\(error)".contains("these kernels are AArch64's"), "\(error)")
+        }
+    }
+}
