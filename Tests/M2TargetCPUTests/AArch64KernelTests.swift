@@ -24,6 +24,21 @@ struct AArch64KernelTests {
         }
     }
 
+    @Test("clang --target=aarch64-linux-gnu compiles the neon library -Wall -Wextra -Werror too",
+          .enabled(if: CHarness.hasCompiler("clang")))
+    func clangCompilesNeon() throws {
+        let model = try GemmKernelTests.model()
+        let library = try CPUEmitter.emit(graph: model.graph, weights: model.weights, name: "neon_clang",
+                                          options: CPUEmitOptions(isa: .neon, gemm: .m2c, caches: .defaults))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("m2c-neon-clang-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try library.write(to: directory.path)
+        let sysroot = "/usr/aarch64-linux-gnu"
+        let output = try CHarness.shell("clang --target=aarch64-linux-gnu --sysroot=\(sysroot) -isystem \(sysroot)/include "
+                                        + "\(Self.flags) -fPIC -c neon_clang.c -o neon_clang.o && file neon_clang.o || true", in: directory)
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("neon_clang.o").path), "\(output)")
+    }
+
     @Test("GELU with AArch64's fused multiply-add: unary, glu and a GEMM epilogue within the x86 builds' tolerance")
     func geluAccuracy() throws {
         try GeluAccuracyTests.checkGrid(compiler: CrossAArch64.compiler, flags: "-O3 -Wall -Wextra -Werror -std=c11",
