@@ -53,6 +53,7 @@ struct CSourceEmitter {
         values["NUM_TENSORS"] = "\(plan.tensors.count)"
         values["STATICS_FLOATS"] = "\(plan.staticsFloats)"
         values["M2W_LOADER"] = try templates.render("m2w_loader.c.tmpl", common)
+        values["CPU_CHECK"] = try cpuCheck()
         values["MODEL_HASH_BYTES"] = hash.map { "0x" + ModelHash.hex([$0]) }.joined(separator: ", ")
         values["TENSOR_TABLE"] = try plan.tensors.map { (t) throws(CPUEmitError) in
             let bytes = t.shape.reduce(1, *) * 4
@@ -120,6 +121,23 @@ struct CSourceEmitter {
             "    out.\(o.cName) = (\(cType(o.type.dtype)) *)outputs[\(i)];\n"
         }.joined()
         return try templates.render("model.c.tmpl", values)
+    }
+
+    /// `m2_cpu_runs_kernels()`, which open calls first: the x86 kernels' instructions checked on the running CPU.
+    private func cpuCheck() throws(CPUEmitError) -> String {
+        let isa = options.isa.rawValue
+        switch options.isa {
+        case .avx512:
+            return try templates.fragment("cpu_check_x86", ["ISA": isa, "CPU_FEATURES":
+                "__builtin_cpu_supports(\"avx512f\") && __builtin_cpu_supports(\"avx2\") && __builtin_cpu_supports(\"fma\")"])
+        case .avx2:
+            return try templates.fragment("cpu_check_x86", ["ISA": isa, "CPU_FEATURES":
+                "__builtin_cpu_supports(\"avx2\") && __builtin_cpu_supports(\"fma\")"])
+        case .neon:
+            return try templates.fragment("cpu_check_none", ["ISA": isa, "WHY": "Advanced SIMD is part of every AArch64 core, and the kernels do not compile for another CPU"])
+        case .generic:
+            return try templates.fragment("cpu_check_none", ["ISA": isa, "WHY": "portable C"])
+        }
     }
 
     /// The out-of-process runner (`make NAME_harness`) for verification under sanitizers and valgrind.

@@ -411,6 +411,22 @@ int main(int argc, char **argv) {
         public static let {{SWIFT}} = OutputSet(rawValue: {{BIT}})
 @@ table_call
     {{FN}}({{TABLES}}); /* {{COMMENT}} tables */
+@@ cpu_check_x86
+/* The kernels use {{ISA}} instructions (m2c --cpu-isa {{ISA}}; target attributes, so any -march builds them): on a
+ * CPU without them the first forward would die of SIGILL, so open refuses such a CPU with an error instead. */
+#define M2_KERNEL_ISA "{{ISA}}"
+static int m2_cpu_runs_kernels(void) {
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+    __builtin_cpu_init();
+    return {{CPU_FEATURES}};
+#else
+    return 0; /* an x86 instruction set on another CPU */
+#endif
+}
+@@ cpu_check_none
+/* The kernels need nothing past what the compiler's target guarantees ({{ISA}}: {{WHY}}). */
+#define M2_KERNEL_ISA "{{ISA}}"
+static int m2_cpu_runs_kernels(void) { return 1; }
 
 """#,
     "gather.c.tmpl": #"""
@@ -1248,6 +1264,7 @@ table_overrun:
 #define M2_OMP_FOR(nt)
 #endif
 
+{{CPU_CHECK}}
 #define M2W_VERSION 1u
 #define M2W_FIXED_HEADER 64u
 #define M2W_HASH_BYTES 32u
@@ -1373,6 +1390,11 @@ int {{NAME}}_open(const char *weights_path, {{NAME}}_model **out) {
 #else
     m->num_threads = 1;
 #endif
+    if (!m2_cpu_runs_kernels()) {
+        m2_set_error(m, "lib{{NAME}} was compiled for %s (m2c --cpu-isa %s) and this CPU lacks it; compile the model again "
+                     "with --cpu-isa native on this machine, or another --cpu-isa", M2_KERNEL_ISA, M2_KERNEL_ISA);
+        return {{PREFIX}}_ERR_UNSUPPORTED_CPU;
+    }
     if (!weights_path) {
         m2_set_error(m, "weights_path is NULL");
         return {{PREFIX}}_ERR_BAD_ARGUMENT;
@@ -1445,6 +1467,7 @@ const char *{{NAME}}_error_string(int code) {
     case {{PREFIX}}_ERR_NOMEM: return "out of memory";
     case {{PREFIX}}_ERR_BAD_ARGUMENT: return "bad argument";
     case {{PREFIX}}_ERR_TOKEN_OUT_OF_RANGE: return "token id out of range";
+    case {{PREFIX}}_ERR_UNSUPPORTED_CPU: return "compiled for an instruction set this CPU lacks";
     default: return "unknown error code";
     }
 }
@@ -1545,7 +1568,9 @@ enum {
     {{PREFIX}}_ERR_CHECKSUM = 6,           /* contents corrupted (checksum mismatch) */
     {{PREFIX}}_ERR_NOMEM = 7,              /* out of memory */
     {{PREFIX}}_ERR_BAD_ARGUMENT = 8,       /* NULL pointer, batch < 1, missing input without default, threads < 1 */
-    {{PREFIX}}_ERR_TOKEN_OUT_OF_RANGE = 9  /* an id outside its embedding table (last_error names input, item, position, value) */
+    {{PREFIX}}_ERR_TOKEN_OUT_OF_RANGE = 9, /* an id outside its embedding table (last_error names input, item, position, value) */
+    /* 10 is the CUDA target's ERR_CUDA */
+    {{PREFIX}}_ERR_UNSUPPORTED_CPU = 11    /* compiled for an instruction set this CPU lacks (m2c --cpu-isa): open refuses it */
 };
 
 typedef struct {{NAME}}_model {{NAME}}_model;
@@ -1632,6 +1657,7 @@ public enum {{TYPE}}Error: Error, Equatable, CustomStringConvertible {
     case noMemory(String)
     case badArgument(String)
     case tokenOutOfRange(String)
+    case unsupportedCPU(String)
     case unknown(code: Int, detail: String)
 
     init(code: Int32, detail: String) {
@@ -1645,6 +1671,7 @@ public enum {{TYPE}}Error: Error, Equatable, CustomStringConvertible {
         case Int({{PREFIX}}_ERR_NOMEM): self = .noMemory(detail)
         case Int({{PREFIX}}_ERR_BAD_ARGUMENT): self = .badArgument(detail)
         case Int({{PREFIX}}_ERR_TOKEN_OUT_OF_RANGE): self = .tokenOutOfRange(detail)
+        case Int({{PREFIX}}_ERR_UNSUPPORTED_CPU): self = .unsupportedCPU(detail)
         default: self = .unknown(code: Int(code), detail: detail)
         }
     }
@@ -1652,7 +1679,7 @@ public enum {{TYPE}}Error: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .io(let d), .badMagic(let d), .version(let d), .wrongModel(let d), .truncated(let d), .checksum(let d),
-             .noMemory(let d), .badArgument(let d), .tokenOutOfRange(let d):
+             .noMemory(let d), .badArgument(let d), .tokenOutOfRange(let d), .unsupportedCPU(let d):
             return d
         case .unknown(let code, let d): return "error \(code): \(d)"
         }

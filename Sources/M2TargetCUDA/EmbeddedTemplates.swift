@@ -1041,7 +1041,8 @@ enum {
     {{PREFIX}}_ERR_NOMEM = 7,               /* out of host or device memory */
     {{PREFIX}}_ERR_BAD_ARGUMENT = 8,        /* NULL pointer, batch < 1, missing input without default, threads < 1 */
     {{PREFIX}}_ERR_TOKEN_OUT_OF_RANGE = 9,  /* an id outside its embedding table (last_error names input, item, position, value) */
-    {{PREFIX}}_ERR_CUDA = 10                /* the CUDA runtime failed (no device, driver too old, launch error): last_error has its message */
+    {{PREFIX}}_ERR_CUDA = 10,               /* the CUDA runtime failed (no device, driver too old, launch error): last_error has its message */
+    {{PREFIX}}_ERR_UNSUPPORTED_CPU = 11     /* CPU libraries only (an instruction set the CPU lacks); never returned here */
 };
 
 typedef struct {{NAME}}_model {{NAME}}_model;

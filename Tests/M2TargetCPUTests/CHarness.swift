@@ -119,3 +119,15 @@ func maxRelativeError(_ actual: [String: [Double]], _ expected: [String: [Double
         return (name, err / scale)
     }
 }
+
+/// qemu's x86-64 user-mode emulator, whose `-cpu` models are CPUs older than this one (Haswell: AVX2 and FMA, no
+/// AVX-512; qemu64: neither).
+enum EmulatedX86 {
+    static let available: Bool = {
+        #if arch(x86_64)
+        return CHarness.hasCompiler("qemu-x86_64")
+        #else
+        return false
+        #endif
+    }()
+}
