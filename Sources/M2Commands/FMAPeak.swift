@@ -18,8 +18,8 @@ struct FMAPeak {
             flags: ["-O2", "-march=native", "-pthread"], hint: "the FMA peak needs a C compiler that accepts -march=native"))
     }
 
-    /// GFLOP/s of independent FMA chains on `threads` threads; nil when the build has no vector FMA (not x86-64
-    /// with AVX2 or AVX-512), where the program reports 0 lanes.
+    /// GFLOP/s of independent FMA chains on `threads` threads; nil when the build has no vector FMA (neither x86-64
+    /// with AVX2 or AVX-512 nor AArch64), where the program reports 0 lanes.
     func measure(threads: Int) throws -> Double? {
         let fields = try CachedCProgram.numbers(executable, ["\(threads)"], count: 2)
         return fields[1] > 0 && fields[0] > 0 ? fields[0] : nil

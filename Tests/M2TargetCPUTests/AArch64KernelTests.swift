@@ -39,6 +39,18 @@ struct AArch64KernelTests {
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("neon_clang.o").path), "\(output)")
     }
 
+    @Test("bench's FMA-peak program has an AArch64 path: 4 lanes, a positive rate")
+    func fmaPeakProgram() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("m2c-fma-peak-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try BenchmarkSources.fmaPeak().write(to: directory.appendingPathComponent("fma_peak.c"), atomically: true, encoding: .utf8)
+        try CHarness.shell("\(CrossAArch64.compiler) -O2 -pthread -Wall -Wextra -Werror fma_peak.c -o fma_peak", in: directory)
+        let output = try CHarness.shell((CrossAArch64.runner + ["./fma_peak", "1"]).joined(separator: " "), in: directory)
+        let fields = output.split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
+        #expect(fields.count == 2 && fields[1] == 4 && fields[0] > 0, "fma_peak printed '\(output)'")
+    }
+
     @Test("GELU with AArch64's fused multiply-add: unary, glu and a GEMM epilogue within the x86 builds' tolerance")
     func geluAccuracy() throws {
         try GeluAccuracyTests.checkGrid(compiler: CrossAArch64.compiler, flags: "-O3 -Wall -Wextra -Werror -std=c11",
