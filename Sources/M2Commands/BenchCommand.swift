@@ -162,8 +162,7 @@ struct BenchCommand: ParsableCommand {
             } else {
                 // NAME.ir beside the library, as `m2c compile` writes it: with --keep, a --tune's choices at this
                 // length outlive the run and --tiles DIR/L<seq_len>/NAME.ir builds them again.
-                let tiled = TilingModel.annotate(try cpu.tiledGraph(graph, session: session, name: name, compiler: cc, cflags: cflags),
-                                                 options: cpu.emitOptions)
+                let tiled = try cpu.annotatedGraph(graph, session: session, name: name, compiler: cc, cflags: cflags)
                 try writeOrPrint(IRPrinter.print(tiled), to: "\(directory)/\(name).ir")
                 emitted = try CPUBuild.emit(tiled, session: session, name: name, directory: directory, options: cpu.emitOptions)
                 library = try CPUBuild.buildAndLoad(name: name, directory: directory, compiler: cc, cflags: flags)

@@ -105,6 +105,14 @@ public struct CPUTargetOptions: ParsableArguments {
         throw ReportedFailure()
     }
 
+    /// The IR the emitter walks, as compile and bench write it to NAME.ir: `tiledGraph`'s tiles, and the cost
+    /// model's on every matmul without one.
+    func annotatedGraph(_ graph: Graph, session: CompilerSession, name: String, compiler: String? = nil,
+                        cflags: String? = nil) throws -> Graph {
+        TilingModel.annotate(try tiledGraph(graph, session: session, name: name, compiler: compiler, cflags: cflags),
+                             options: emitOptions)
+    }
+
     /// `graph` (after the CPU pipeline) with the GEMM tiles of --tiles or --tune as annotations; unchanged without
     /// either, so the emitter's cost model chooses. `compiler` and `cflags` build --tune's timed libraries.
     func tiledGraph(_ graph: Graph, session: CompilerSession, name: String, compiler: String? = nil,
@@ -125,11 +133,7 @@ public struct CPUTargetOptions: ParsableArguments {
             Console.error("error: --tune times forwards: give --weights FILE or --random-weights SEED\n")
             throw ReportedFailure()
         }
-        let isa = resolvedISA
-        guard isa.runsHere else {
-            Console.error("error: --tune runs the \(isa.rawValue) kernels it times, and this machine has no \(isa.rawValue) (its best is \(CPUISA.native().rawValue)); tune on a machine that has it and pass its NAME.ir with --tiles\n")
-            throw ReportedFailure()
-        }
+        try requireKernelsRunHere("--tune", hint: "tune on a machine that has it and pass its NAME.ir with --tiles")
         var progress = ProgressLine()
         let tuner = TileTuner(compiler: compiler, cflags: cflags ?? Self.tuneCFlags, batch: tuneBatch, threads: tuneThreads, reps: tuneReps)
         let (tuned, problems) = try tuner.tune(graph, session: session, options: emitOptions, name: name, progress: &progress)

@@ -74,7 +74,7 @@ struct CompileCommand: ParsableCommand {
         let options = cpu.emitOptions
         let libName = CPUBuild.libraryName(name, graph: passed)
         // The IR the emitter walks, with its tile choices (the cost model's, --tune's or --tiles') as annotations.
-        let graph = TilingModel.annotate(try cpu.tiledGraph(passed, session: session, name: libName), options: options)
+        let graph = try cpu.annotatedGraph(passed, session: session, name: libName)
         let directory = output ?? "build/\(libName)"
         try makeDirectory(directory)
         try writeOrPrint(IRPrinter.print(graph), to: "\(directory)/\(libName).ir")

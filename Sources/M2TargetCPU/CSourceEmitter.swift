@@ -126,18 +126,17 @@ struct CSourceEmitter {
     /// `m2_cpu_runs_kernels()`, which open calls first: the x86 kernels' instructions checked on the running CPU.
     private func cpuCheck() throws(CPUEmitError) -> String {
         let isa = options.isa.rawValue
+        let features: [String]
         switch options.isa {
-        case .avx512:
-            return try templates.fragment("cpu_check_x86", ["ISA": isa, "CPU_FEATURES":
-                "__builtin_cpu_supports(\"avx512f\") && __builtin_cpu_supports(\"avx2\") && __builtin_cpu_supports(\"fma\")"])
-        case .avx2:
-            return try templates.fragment("cpu_check_x86", ["ISA": isa, "CPU_FEATURES":
-                "__builtin_cpu_supports(\"avx2\") && __builtin_cpu_supports(\"fma\")"])
+        case .avx512: features = ["avx512f", "avx2", "fma"]
+        case .avx2: features = ["avx2", "fma"]
         case .neon:
             return try templates.fragment("cpu_check_none", ["ISA": isa, "WHY": "Advanced SIMD is part of every AArch64 core, and the kernels do not compile for another CPU"])
         case .generic:
             return try templates.fragment("cpu_check_none", ["ISA": isa, "WHY": "portable C"])
         }
+        return try templates.fragment("cpu_check_x86", ["ISA": isa, "CPU_FEATURES":
+            features.map { "__builtin_cpu_supports(\"\($0)\")" }.joined(separator: " && ")])
     }
 
     /// The out-of-process runner (`make NAME_harness`) for verification under sanitizers and valgrind.

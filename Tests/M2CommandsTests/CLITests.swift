@@ -9,13 +9,6 @@ import M2Weights
 struct CLITests {
     let tmp = Fixtures.scratchDirectory("m2c-cli")
 
-    /// Runs `m2c ARGS…`; returns false when the command reported a failure (non-zero exit).
-    @discardableResult
-    func m2c(_ args: [String]) throws -> Bool {
-        var command = try M2C.parseAsRoot(args)
-        do { try command.run(); return true } catch is ReportedFailure { return false }
-    }
-
     func golden(_ fixture: String, _ suffix: String) throws -> String {
         try #require(Fixtures.golden(fixture, suffix)).path
     }

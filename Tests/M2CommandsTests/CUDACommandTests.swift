@@ -11,11 +11,6 @@ struct CUDACommandTests {
 
     let tmp = Fixtures.scratchDirectory("m2c-cuda-cli")
 
-    func m2c(_ args: [String]) throws -> Bool {
-        var command = try M2C.parseAsRoot(args)
-        do { try command.run(); return true } catch is ReportedFailure { return false }
-    }
-
     @Test(.enabled(if: toolchain != nil, "SKIPPED: nvcc not found — run scripts/setup.sh (CUDA wheels in .venv-cuda) or set M2C_NVCC"))
     func verifyRunsOnAGPUOrFailsWithTheRuntimeError() throws {
         let toolchain = try #require(Self.toolchain)

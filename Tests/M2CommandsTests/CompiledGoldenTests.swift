@@ -11,11 +11,6 @@ import M2Weights
 struct CompiledGoldenTests {
     let tmp = Fixtures.scratchDirectory("m2c-golden")
 
-    func m2c(_ args: [String]) throws -> Bool {
-        var command = try M2C.parseAsRoot(args)
-        do { try command.run(); return true } catch is ReportedFailure { return false }
-    }
-
     /// `m2c import` of the fixture's config, and the weights arguments (model + pooler).
     func model(_ fixture: String) throws -> (model: String, weights: [String], io: String)? {
         guard let config = Fixtures.golden(fixture, "config.json"), let w = Fixtures.golden(fixture, "weights.safetensors"),

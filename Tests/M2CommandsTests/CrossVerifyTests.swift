@@ -17,23 +17,10 @@ struct CrossVerifyTests {
 
     let tmp = Fixtures.scratchDirectory("m2c-cross")
 
-    func m2c(_ args: [String]) throws -> Bool {
-        var command = try M2C.parseAsRoot(args)
-        do { try command.run(); return true } catch is ReportedFailure { return false }
-    }
-
-    func tiny() throws -> (model: String, weights: [String], golden: String) {
-        let config = try #require(Fixtures.golden("tiny", "config.json")), weights = try #require(Fixtures.golden("tiny", "weights.safetensors"))
-        let pooler = try #require(Fixtures.golden("tiny", "pooler.safetensors")), io = try #require(Fixtures.golden("tiny", "io.safetensors"))
-        let model = "\(tmp)/tiny.m2"
-        #expect(try m2c(["import", config.path, "-o", model]))
-        return (model, ["--weights", weights.path, "--weights", pooler.path], io.path)
-    }
-
     @Test("the neon build of the tiny fixture matches the golden outputs under qemu-aarch64",
           .enabled(if: crossAvailable, "SKIPPED: aarch64-linux-gnu-gcc or qemu-aarch64 not found — run scripts/setup.sh (Debian: gcc-aarch64-linux-gnu, qemu-user)"))
     func neonUnderQemuMatchesGolden() throws {
-        let (model, weights, golden) = try tiny()
+        let (model, weights, golden) = try Fixtures.importedTiny(into: tmp)
         #expect(try m2c(["verify", model] + weights + ["--golden", golden, "--cpu-isa", "neon", "--cc", Self.crossCompiler,
                                                        "--cflags=-O2 -Wall -Wextra -Werror", "--run-under", Self.emulator,
                                                        "--keep", "\(tmp)/neon"]))
@@ -46,7 +33,7 @@ struct CrossVerifyTests {
     @Test("commands that would run kernels this machine lacks refuse them, saying what to do instead",
           .enabled(if: CPUISA.native() != .neon))
     func foreignKernelsAreRefused() throws {
-        let (model, weights, golden) = try tiny()
+        let (model, weights, golden) = try Fixtures.importedTiny(into: tmp)
         // run and bench load the library into m2c itself; verify without --run-under runs it here.
         #expect(try !m2c(["run", model] + weights + ["--random-inputs", "1", "--engine", "cpu", "--cpu-isa", "neon", "-o", "\(tmp)/out.safetensors"]))
         #expect(try !m2c(["bench", model, "--reps", "1", "--warmup-seconds", "0", "--no-sgemm", "--no-peak", "--cpu-isa", "neon"]))

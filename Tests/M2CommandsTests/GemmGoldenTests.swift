@@ -9,11 +9,6 @@ import M2TargetCPU
 struct GemmGoldenTests {
     let tmp = Fixtures.scratchDirectory("m2c-gemm-golden")
 
-    func m2c(_ args: [String]) throws -> Bool {
-        var command = try M2C.parseAsRoot(args)
-        do { try command.run(); return true } catch is ReportedFailure { return false }
-    }
-
     /// The kernel flags to try: the ISAs this machine runs (portable C first), then OpenBLAS.
     static var kernelChoices: [[String]] {
         let isas = CPUISA.allCases.filter(\.runsHere).reversed().map(\.rawValue)

@@ -8,11 +8,6 @@ import M2Weights
 struct ReproducibilityTests {
     let tmp = Fixtures.scratchDirectory("m2c-repro")
 
-    func m2c(_ args: [String]) throws -> Bool {
-        var command = try M2C.parseAsRoot(args)
-        do { try command.run(); return true } catch is ReportedFailure { return false }
-    }
-
     func weights(_ fixture: String) throws -> [String] {
         ["--weights", try #require(Fixtures.golden(fixture, "weights.safetensors")).path,
          "--weights", try #require(Fixtures.golden(fixture, "pooler.safetensors")).path]

@@ -10,19 +10,10 @@ import M2IR
 struct TuneCommandTests {
     let tmp = Fixtures.scratchDirectory("m2c-tune")
 
-    func m2c(_ args: [String]) throws -> Bool {
-        var command = try M2C.parseAsRoot(args)
-        do { try command.run(); return true } catch is ReportedFailure { return false }
-    }
-
     func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
 
     @Test func tuneRecordsItsChoicesAndTilesReproducesThemAndVerifies() throws {
-        let config = try #require(Fixtures.golden("tiny", "config.json")), weights = try #require(Fixtures.golden("tiny", "weights.safetensors"))
-        let pooler = try #require(Fixtures.golden("tiny", "pooler.safetensors")), io = try #require(Fixtures.golden("tiny", "io.safetensors"))
-        let model = "\(tmp)/tiny.m2"
-        #expect(try m2c(["import", config.path, "-o", model]))
-        let w = ["--weights", weights.path, "--weights", pooler.path]
+        let (model, w, golden) = try Fixtures.importedTiny(into: tmp)
 
         #expect(try m2c(["compile", model] + w + ["--tune", "--tune-reps", "2", "--tune-threads", "2", "-o", "\(tmp)/tuned"]))
         let ir = try read("\(tmp)/tuned/tiny.ir")
@@ -40,7 +31,7 @@ struct TuneCommandTests {
 
         // The tuned kernels against the original PyTorch outputs (every candidate's kernels also run under ASan +
         // UBSan in TileChoiceTests; a sanitized build of a whole model here would add minutes for no new code).
-        #expect(try m2c(["verify", model] + w + ["--golden", io.path, "--tiles", "\(tmp)/tuned/tiny.ir"]))
+        #expect(try m2c(["verify", model] + w + ["--golden", golden, "--tiles", "\(tmp)/tuned/tiny.ir"]))
 
         // A file from another length, or for another kernel, is refused before anything is written.
         #expect(try !m2c(["compile", model] + w + ["--param", "seq_len=32", "--tiles", "\(tmp)/tuned/tiny.ir", "-o", "\(tmp)/other"]))

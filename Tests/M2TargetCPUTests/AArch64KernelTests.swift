@@ -35,7 +35,7 @@ struct AArch64KernelTests {
         try library.write(to: directory.path)
         let sysroot = "/usr/aarch64-linux-gnu"
         let output = try CHarness.shell("clang --target=aarch64-linux-gnu --sysroot=\(sysroot) -isystem \(sysroot)/include "
-                                        + "\(Self.flags) -fPIC -c neon_clang.c -o neon_clang.o && file neon_clang.o || true", in: directory)
+                                        + "\(Self.flags) -fPIC -c neon_clang.c -o neon_clang.o", in: directory)
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("neon_clang.o").path), "\(output)")
     }
 
@@ -62,15 +62,7 @@ struct AArch64KernelTests {
 /// What an x86 compiler says of a --cpu-isa neon library (no cross tools needed).
 @Suite("neon source on an x86 compiler")
 struct NeonOnX86Tests {
-    static let onX86: Bool = {
-        #if arch(x86_64)
-        return true
-        #else
-        return false
-        #endif
-    }()
-
-    @Test("the neon kernels' source says what it needs when an x86 compiler meets it", .enabled(if: onX86))
+    @Test("the neon kernels' source says what it needs when an x86 compiler meets it", .enabled(if: EmulatedX86.isHost))
     func neonOnAnotherCompilerIsAClearError() throws {
         let model = try GemmKernelTests.model()
         let library = try CPUEmitter.emit(graph: model.graph, weights: model.weights, name: "neon_x86",
