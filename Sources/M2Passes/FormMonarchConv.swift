@@ -29,31 +29,19 @@ public struct FormMonarchConv: Pass {
     }
 
     public func run(_ graph: inout Graph, _ context: inout PassContext) throws {
-        let producers = graph.producerIndex()
         let choice = MonarchFactorChoice(forced: forced, allowedFactors: allowedFactors, costModel: costModel)
-        var formed: [Op] = []
-        formed.reserveCapacity(graph.ops.count)
-        var kept = KeptDirectConvolutions()
-        for op in graph.ops {
-            guard case .longConv = op.kind else { formed.append(op); continue }
-            guard let form = try choice.monarchForm(of: op, in: graph, producers: producers, context: context,
-                                                    keeping: &kept) else {
-                formed.append(op)
-                continue
-            }
-            let (plan, spectrum) = form
+        try choice.rewriteLongConvs(in: &graph, context: &context) { op, plan, spectrum, graph in
             let channels = op.type.shape[op.type.rank - 2]
             let ordered = spectrum.permuted(MonarchSpectrumOrder.frequencies(factors: plan.factors))
             let annotations: [String: AttrValue] = ["monarch": .string(plan.description)]
             let table = Op(kind: .constant(ConstantData(ordered.re + ordered.im)), operands: [], result: graph.freshValue(),
                            type: .f32([2, channels, plan.length]), location: op.location, name: op.name, annotations: annotations)
             let kind = OpKind.monarchConv(factors: plan.factors, preGate: false, postGate: false, residual: false)
-            formed.append(table)
-            formed.append(Op(kind: kind, operands: [op.operands[0], table.result], result: op.result, type: op.type,
-                             location: op.location, name: op.name, annotations: op.annotations.filter { $0.key != MonarchFactorChoice.forcedFactorsAnnotation }
-                                 .merging(annotations) { $1 }))
+            let conv = Op(kind: kind, operands: [op.operands[0], table.result], result: op.result, type: op.type,
+                          location: op.location, name: op.name,
+                          annotations: op.annotations.filter { $0.key != MonarchFactorChoice.forcedFactorsAnnotation }
+                              .merging(annotations) { $1 })
+            return [table, conv]
         }
-        graph.ops = formed
-        context.diagnostics += kept.diagnostics
     }
 }

@@ -37,30 +37,19 @@ public struct LowerLongConv: Pass {
     }
 
     public func run(_ graph: inout Graph, _ context: inout PassContext) throws {
-        let producers = graph.producerIndex()
         let choice = MonarchFactorChoice(forced: forced, allowedFactors: allowedFactors, costModel: costModel)
-        var lowered: [Op] = []
-        lowered.reserveCapacity(graph.ops.count)
-        var kept = KeptDirectConvolutions()
-        for op in graph.ops {
-            guard case .longConv = op.kind else { lowered.append(op); continue }
-            guard let form = try choice.monarchForm(of: op, in: graph, producers: producers, context: context,
-                                                    keeping: &kept) else {
-                lowered.append(op)
-                continue
-            }
-            let (plan, spectrum) = form
+        try choice.rewriteLongConvs(in: &graph, context: &context) { op, plan, spectrum, graph in
             var builder = MonarchConvolutionBuilder(plan: plan, inputType: op.type, firstFreeValue: graph.nextValue,
                                                     location: op.location, name: op.name)
-            do {
-                lowered += try builder.lower(input: op.operands[0], inputType: op.type,
-                                             spectrum: spectrum.permuted(builder.outputFrequencyOrder), result: op.result)
+            let ops: [Op]
+            do throws(ShapeError) {
+                ops = try builder.lower(input: op.operands[0], inputType: op.type,
+                                        spectrum: spectrum.permuted(builder.outputFrequencyOrder), result: op.result)
             } catch {
                 throw Diagnostic.error("cannot lower long_conv to Monarch form \(plan): \(error.message)", at: op.location)
             }
             graph.reserveValues(through: ValueID(builder.lastValue))
+            return ops
         }
-        graph.ops = lowered
-        context.diagnostics += kept.diagnostics
     }
 }

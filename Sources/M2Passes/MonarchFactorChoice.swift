@@ -32,6 +32,28 @@ struct MonarchFactorChoice {
         return (try factorization(for: op, sequenceLength: l), spectrum)
     }
 
+    /// The walk both passes make: every `long_conv` with a Monarch form is replaced by the ops `rewrite` returns
+    /// for it (given its factorization, its spectrum and the graph, for fresh values); every other op stays, and
+    /// the convolutions kept as direct sums add their diagnostics to `context`.
+    func rewriteLongConvs(in graph: inout Graph, context: inout PassContext,
+                          _ rewrite: (Op, MonarchFactorization, LongConvSpectrum, inout Graph) throws -> [Op]) throws {
+        let producers = graph.producerIndex()
+        var rewritten: [Op] = []
+        rewritten.reserveCapacity(graph.ops.count)
+        var kept = KeptDirectConvolutions()
+        for op in graph.ops {
+            guard case .longConv = op.kind,
+                  let (plan, spectrum) = try monarchForm(of: op, in: graph, producers: producers, context: context,
+                                                         keeping: &kept) else {
+                rewritten.append(op)
+                continue
+            }
+            rewritten += try rewrite(op, plan, spectrum, &graph)
+        }
+        graph.ops = rewritten
+        context.diagnostics += kept.diagnostics
+    }
+
     /// Forced by annotation, then by the pass, else the cheapest; any mismatch is an error at the op.
     func factorization(for op: Op, sequenceLength l: Int) throws -> MonarchFactorization {
         let n = 2 * l
