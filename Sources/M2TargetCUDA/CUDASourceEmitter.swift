@@ -25,21 +25,8 @@ struct CUDASourceEmitter {
 
     func header() throws(CUDAEmitError) -> String {
         var values = common
-        values["SHAPE_CONSTANTS"] = try interface.shapeConstants.map { (key, value) throws(CUDAEmitError) in
-            try templates.fragment("shape_constant", ["PREFIX": prefix, "KEY": key, "VALUE": "\(value)"])
-        }.joined()
+        values.merge(try interface.headerPlaceholders(prefix: prefix, fragment: templates.fragment)) { $1 }
         values["ARENA_BYTES_PER_ITEM"] = "\(plan.arenaBytesPerItem)"
-        values["NUM_OUTPUTS"] = "\(interface.outputs.count)"
-        values["OUTPUT_CONSTANTS"] = try interface.outputs.map { (o) throws(CUDAEmitError) in
-            try templates.fragment("output_constant", ["PREFIX": prefix, "KEY": o.macroKey, "COUNT": "\(o.type.elementCount)",
-                                                       "TYPE": "\(o.type) '\(escapeC(o.name))'"])
-        }.joined()
-        values["OUTPUT_FIELDS"] = try interface.outputs.map { (o) throws(CUDAEmitError) in
-            try templates.fragment("output_field", ["CTYPE": cType(o.type.dtype), "FIELD": o.cName,
-                                                    "TYPE": "output '\(escapeC(o.name))', \(o.type)"])
-        }.joined()
-        values["FORWARD_PARAMS"] = try forwardParams()
-        values["NUM_INPUTS"] = "\(interface.inputs.count)"
         return try templates.render("model.h.tmpl", values)
     }
 
@@ -155,12 +142,6 @@ struct CUDASourceEmitter {
     }
 
     private func forwardParams() throws(CUDAEmitError) -> String {
-        try interface.inputs.map { (i) throws(CUDAEmitError) in
-            let doc = i.defaultLiteral.map { "NULL means every element is \($0)" } ?? "required"
-            return try templates.fragment("forward_param", [
-                "CTYPE": cType(i.dtype), "PARAM": i.cName, "TYPE": "input '\(escapeC(i.name))' \(i.dtype.rawValue)",
-                "COUNT": "\(i.count)", "DEFAULT_DOC": doc,
-            ])
-        }.joined()
+        try interface.forwardParameters(fragment: templates.fragment)
     }
 }
