@@ -76,7 +76,7 @@ struct CSourceEmitter {
         values["NUM_PROFILED"] = "\(plan.forwardOps.count)"
         values["PROFILE_TABLE"] = profileTable
         values["PROLOGUE"] = prologue
-        values["FORWARD_PARAMS"] = try forwardParams()
+        values["FORWARD_PARAMS"] = try interface.forwardParameters(fragment: templates.fragment)
         values["INPUT_CHECKS"] = try interface.inputs.filter { $0.defaultLiteral == nil }.map { (i) throws(CPUEmitError) in
             try templates.fragment("input_required_check", ["PARAM": i.cName, "INPUT": escapeC(i.name), "PREFIX": prefix])
         }.joined()
@@ -154,9 +154,5 @@ struct CSourceEmitter {
     /// The C test that one of the outputs computed from `value` is wanted (non-NULL), when not all of them are.
     private func runCondition(_ value: ValueID) -> String? {
         interface.partialReaders(of: value)?.map { "out->\(interface.outputs[$0].cName)" }.joined(separator: " || ")
-    }
-
-    private func forwardParams() throws(CPUEmitError) -> String {
-        try interface.forwardParameters(fragment: templates.fragment)
     }
 }

@@ -73,7 +73,7 @@ struct CUDASourceEmitter {
             "(out->\(o.cName) ? \(Self.mask([i])) : 0ull)"
         }
         values["WANTED_MASK"] = tests.isEmpty ? "0ull" : tests.joined(separator: " | ")
-        values["FORWARD_PARAMS"] = try forwardParams()
+        values["FORWARD_PARAMS"] = try interface.forwardParameters(fragment: templates.fragment)
         values["INPUT_CHECKS"] = try interface.inputs.filter { $0.defaultLiteral == nil }.map { (i) throws(CUDAEmitError) in
             try templates.fragment("input_required_check", ["PARAM": i.cName, "INPUT": escapeC(i.name), "PREFIX": prefix])
         }.joined()
@@ -139,9 +139,5 @@ struct CUDASourceEmitter {
     private func runCondition(_ value: ValueID) -> String? {
         guard let readers = interface.partialReaders(of: value), readers.allSatisfy({ $0 < Self.maskBits }) else { return nil }
         return "wanted & \(Self.mask(readers))"
-    }
-
-    private func forwardParams() throws(CUDAEmitError) -> String {
-        try interface.forwardParameters(fragment: templates.fragment)
     }
 }

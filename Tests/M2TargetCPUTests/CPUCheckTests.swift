@@ -9,12 +9,14 @@ import Testing
 @Suite("CPU target: open refuses a CPU without the kernels' instruction set (qemu-x86_64 CPU models)", .serialized,
        .enabled(if: EmulatedX86.available, "SKIPPED: qemu-x86_64 not found or this is not an x86-64 machine — run scripts/setup.sh (Debian: qemu-user)"))
 struct CPUCheckTests {
+    static let cflags = "-O2 -Wall -Wextra -Werror -std=c11"
+
     /// What `NAME_open` returns for the GEMM cases compiled for `isa`, on qemu's `cpu` model (nil: this machine).
     static func openResult(isa: CPUISA, cpu: String?) throws -> String {
         let model = try GemmKernelTests.model()
         let library = try CPUEmitter.emit(graph: model.graph, weights: model.weights, name: "cpu_check",
                                           options: CPUEmitOptions(isa: isa, gemm: .m2c, caches: .defaults))
-        let harness = try CHarness(library, compiler: "gcc", cflags: "-O2 -Wall -Wextra -Werror -std=c11", openMP: false,
+        let harness = try CHarness(library, compiler: "gcc", cflags: Self.cflags, openMP: false,
                                    runner: cpu.map { ["qemu-x86_64", "-cpu", $0] } ?? [])
         defer { harness.remove() }
         let driver = try harness.driver("""
@@ -54,9 +56,9 @@ struct CPUCheckTests {
     @Test("every tile candidate of the avx2 kernels computes the GEMM and GLU cases on an emulated Haswell (no AVX-512)")
     func avx2KernelsNeedNoAVX512() throws {
         let rounds = TileChoiceTests(), haswell = ["qemu-x86_64", "-cpu", "Haswell"]
-        try rounds.checkEveryRound(try GemmKernelTests.model(), name: "gemm_cases", caches: .defaults, cflags: "-O2 -Wall -Wextra -Werror -std=c11",
+        try rounds.checkEveryRound(try GemmKernelTests.model(), name: "gemm_cases", caches: .defaults, cflags: Self.cflags,
                                    isa: .avx2, runner: haswell)
-        try rounds.checkEveryRound(try GLUEpilogueTests.model(), name: "glu_epilogues", caches: .defaults, cflags: "-O2 -Wall -Wextra -Werror -std=c11",
+        try rounds.checkEveryRound(try GLUEpilogueTests.model(), name: "glu_epilogues", caches: .defaults, cflags: Self.cflags,
                                    isa: .avx2, runner: haswell)
     }
 }
